@@ -1,12 +1,9 @@
-"""Shared fixtures: small project copies built end to end, once per test session.
+"""Shared fixtures: a small project copy built end to end, once per test session.
 
 The series is built in a temporary copy of the project (series file, notebooks, book,
 dictionary), never in the developer's own ``build/`` and ``public/``. The build follows
 the life of a real series: the 2023-24 edition is published first, then 2024-25 is
 added as the current edition, so tests can check that the first is never rewritten.
-It is built twice: at ``TEST_PEOPLE`` people for the published site's tests
-(``built_project``) and at ``TEST_PEOPLE_SMALL`` for the tests that rebuild a copy of
-it (``small_series``).
 """
 
 from __future__ import annotations
@@ -43,12 +40,7 @@ EXPENSIVE_FIXTURES = {
     # two series builds; ``site`` (tests/functional) asks for ``built_site`` at run time,
     # invisible to ``fixturenames``: without it those modules built the series again
     # on the other worker
-    "site": {"built_project", "built_site", "site"},
-    # the same two editions at ``TEST_PEOPLE_SMALL`` people, for the tests that change
-    # and rebuild a copy of a built series (drafts, republishing, reproducing, edited
-    # code, refused builds): what they check does not depend on the population, and
-    # each rebuild at 12,000 people reran notebooks and the book for 20-60 s (issue 11)
-    "small_series": {"small_series", "small_series_copy"},
+    "site": {"built_project", "built_site", "project_copy_built", "site"},
     # one edition of a small project, built once from its Parquet folder: the
     # folder-against-DuckDB comparison, the incremental builds and the PostgreSQL build
     # start from it. The engines' PostgreSQL server and Spark session join it: the
@@ -75,7 +67,7 @@ SLOW_FIXTURES = {
 #: hands out groups and tests in collection order, ``--no-loadscope-reorder``): the
 #: longest chains of work go first so that the two workers end together. Then every
 #: other ``slow`` test, then the rest.
-START_FIRST = ("site", "small_build", "small_series", "did_many_seeds")
+START_FIRST = ("site", "small_build", "did_many_seeds")
 
 #: Where the workers leave each test's group for the controller's scheduler (a folder
 #: made by the controller, named in this environment variable that its workers inherit).
@@ -287,9 +279,9 @@ def _close_figures():
         pyplot.close("all")
 
 
-def build_two_editions(root: Path) -> dict:
-    """Build the series in the project copy ``root``: 2023-24 first, then 2024-25 as
-    current (committed between the two builds, as a series is released).
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> dict:
+    """Build the series in a project copy: 2023-24 first, then 2024-25 as current.
 
     Returns a dict with the project ``root``, the ``first`` and ``second`` build
     summaries, and the SHA-256 of every archived 2023-24 file after the first build.
@@ -297,6 +289,8 @@ def build_two_editions(root: Path) -> dict:
     from lifetools.pipeline.build import build_series
     from lifetools.pipeline.layout import archive_dir
     from lifetools.pipeline.provenance import sha256_file
+
+    root = copy_project(tmp_path_factory.mktemp("project"))
 
     original = (root / "analyses" / "analyses.yml").read_text()
     edit_series(root, only_first_edition)
@@ -309,13 +303,6 @@ def build_two_editions(root: Path) -> dict:
         commit_all(root, "add the 2024-25 edition")
         second = build_series(jobs=2)
     return {"root": root, "first": first, "second": second, "old_hashes": hashes}
-
-
-@pytest.fixture(scope="session")
-def built_project(tmp_path_factory) -> dict:
-    """The series (two editions, :func:`build_two_editions`) of ``TEST_PEOPLE`` people:
-    the published site the page, accessibility and site tests read. Read-only."""
-    return build_two_editions(copy_project(tmp_path_factory.mktemp("project")))
 
 
 @pytest.fixture(scope="session")
@@ -360,25 +347,11 @@ def no_pdfs(monkeypatch):
     monkeypatch.setattr(pdf, "chromium", lambda: None)
 
 
-@pytest.fixture(scope="session")
-def small_series(tmp_path_factory) -> dict:
-    """The series (two editions, :func:`build_two_editions`, PDFs printed) of
-    ``TEST_PEOPLE_SMALL`` people, for the tests of what a rebuild of a built series
-    reruns, refuses, keeps or publishes: every mechanic they check occurs at this size
-    (two editions, the older archived; every analysis in each; notebooks that share a
-    report module and one that does not). Read-only: tests change a copy of it
-    (``small_series_copy``). Not ``small_build``, of one edition, nor a copy of it: that
-    group is the other worker's longest.
-    """
-    return build_two_editions(copy_project(tmp_path_factory.mktemp("small_series")
-                                           / "project", people=TEST_PEOPLE_SMALL))
-
-
 @pytest.fixture
-def small_series_copy(small_series, tmp_path) -> Path:
-    """A private copy of the built small series (data, runs, archive, site) to change."""
+def project_copy_built(built_project, tmp_path) -> Path:
+    """A private copy of the built project (data, runs, archive, site) to change."""
     target = tmp_path / "project"
-    shutil.copytree(small_series["root"], target, symlinks=True)
+    shutil.copytree(built_project["root"], target, symlinks=True)
     return target
 
 

@@ -25,8 +25,6 @@ PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION
 ENV_PROJECT_ROOT = "LIFETOOLS_PROJECT_ROOT"  # lifetools.config.ENV_PROJECT_ROOT
 TEST_PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE", "12000"))
 #: The one-edition projects of tests/functional/test_integrity.py and test_incremental.py
-#: (``small_build``), and the two-edition series the rebuilding tests copy
-#: (``small_series``, tests/conftest.py)
 TEST_PEOPLE_SMALL = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
 #: The crisis-risk report's internal validation in the project copies: boot-MI, the
 #: method the series publishes (analyses.yml), so that the functional builds build it.

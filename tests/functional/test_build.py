@@ -1,10 +1,8 @@
 """The whole series end to end: site, editions, incremental runs, safe publishing.
 
-Uses the session's built project copies (tests/conftest.py): the 2023-24 edition was
-published first, then 2024-25 added as the current edition. The tests of the published
-site read ``built_project`` (12,000 people); the tests that change and rebuild work on a
-private copy of the same series built at 3,000 people (``small_series_copy``): what a
-rebuild reruns, reuses or refuses does not depend on the population.
+Uses the session's built project copy (tests/conftest.py): the 2023-24 edition was
+published first, then 2024-25 added as the current edition. Tests that change anything
+work on a private copy of that built project.
 """
 
 from __future__ import annotations
@@ -73,15 +71,16 @@ def test_build_first_edition_is_untouched_by_the_second(built_project):
     assert now == built_project["old_hashes"]
 
 
-def test_build_noop_rebuild_reuses_every_run_and_keeps_the_site(small_series_copy):
-    before = site_state(small_series_copy)
-    with ProjectRoot(small_series_copy):
+def test_build_noop_rebuild_reuses_every_run_and_keeps_the_site(project_copy_built):
+    before = site_state(project_copy_built)
+    with ProjectRoot(project_copy_built):
         summary = build_series(jobs=2)
     assert {o.status for o in summary.outcomes} == {"reused"}
-    assert site_state(small_series_copy) == before
+    assert site_state(project_copy_built) == before
 
 
 def test_build_archived_edition_keeps_the_series_order(built_project, built_site):
+    # reads the built series itself: it changes nothing, so it needs no private copy
     order = [a.id for a in load_series(
         built_project["root"] / "analyses" / "analyses.yml").analyses_in("2023-24")]
     page = (built_site / "editions" / "2023-24" / "index.html").read_text()
@@ -89,49 +88,49 @@ def test_build_archived_edition_keeps_the_series_order(built_project, built_site
     assert positions == sorted(positions)
 
 
-def test_build_failing_notebook_exits_14_and_leaves_site(small_series_copy, capsys):
-    before = site_state(small_series_copy)
-    notebook = small_series_copy / "analyses" / "05_wellbeing.ipynb"
+def test_build_failing_notebook_exits_14_and_leaves_site(project_copy_built, capsys):
+    before = site_state(project_copy_built)
+    notebook = project_copy_built / "analyses" / "05_wellbeing.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0"))
     nbformat.write(nb, notebook)
-    commit_all(small_series_copy, "a failing cell")
-    with ProjectRoot(small_series_copy):
+    commit_all(project_copy_built, "a failing cell")
+    with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err
     assert code == 14
     assert "05_wellbeing.ipynb failed at cell 4" in err
     assert "ZeroDivisionError" in err
-    assert site_state(small_series_copy) == before
+    assert site_state(project_copy_built) == before
 
 
-def test_build_output_leaking_an_nhs_number_is_refused(small_series_copy, capsys):
-    before = site_state(small_series_copy)
-    notebook = small_series_copy / "analyses" / "01_cohort_description.ipynb"
+def test_build_output_leaking_an_nhs_number_is_refused(project_copy_built, capsys):
+    before = site_state(project_copy_built)
+    notebook = project_copy_built / "analyses" / "01_cohort_description.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('print("NHS number 943 476 5919")'))
     nbformat.write(nb, notebook)
-    commit_all(small_series_copy, "a leaking cell")
-    with ProjectRoot(small_series_copy):
+    commit_all(project_copy_built, "a leaking cell")
+    with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err
     assert code == 13
     assert "01_cohort_description" in err
-    assert site_state(small_series_copy) == before
+    assert site_state(project_copy_built) == before
 
 
-def test_build_invalid_data_runs_nothing(small_series_copy, tmp_path, capsys):
-    before = site_state(small_series_copy)
+def test_build_invalid_data_runs_nothing(project_copy_built, tmp_path, capsys):
+    before = site_state(project_copy_built)
     (tmp_path / "people.csv").write_text("not,a,valid\ntable\n")
-    with ProjectRoot(small_series_copy):
+    with ProjectRoot(project_copy_built):
         code = main(["build", "--data", str(tmp_path)])
     assert code == 11
-    assert site_state(small_series_copy) == before
+    assert site_state(project_copy_built) == before
 
 
-def test_build_killed_mid_run_leaves_site_and_resumes(small_series_copy):
-    before = site_state(small_series_copy)
-    env = {**os.environ, "LIFETOOLS_PROJECT_ROOT": str(small_series_copy)}
+def test_build_killed_mid_run_leaves_site_and_resumes(project_copy_built):
+    before = site_state(project_copy_built)
+    env = {**os.environ, "LIFETOOLS_PROJECT_ROOT": str(project_copy_built)}
     process = subprocess.Popen(
         [sys.executable, "-m", "lifetools", "build", "--force", "-j", "1"],
         env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -141,8 +140,8 @@ def test_build_killed_mid_run_leaves_site_and_resumes(small_series_copy):
     time.sleep(1)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    assert site_state(small_series_copy) == before
-    with ProjectRoot(small_series_copy):
+    assert site_state(project_copy_built) == before
+    with ProjectRoot(project_copy_built):
         summary = build_series(jobs=2)
         statuses = {o.status for o in summary.outcomes}
         assert "reused" in statuses

@@ -1,10 +1,7 @@
 """Publication integrity end to end: reproducible site, drafts, frozen editions, corrections.
 
 Builds are slow (minutes each on a loaded machine): the two-folder comparison uses one
-edition and a small population, and the tests that change and rebuild a built series
-(drafts, republishing, reproducing, edited code) a copy of the two-edition series built
-at 3,000 people (``small_series_copy``); the archived edition's pages are read from the
-12,000-person series' site (``built_project``).
+edition and a small population.
 """
 
 from __future__ import annotations
@@ -158,21 +155,21 @@ def site_hashes(root: Path) -> dict[str, str]:
             if p.is_file()}
 
 
-def test_build_draft_stamps_every_page_and_leaves_the_live_site(small_series_copy,
+def test_build_draft_stamps_every_page_and_leaves_the_live_site(project_copy_built,
                                                                  capsys, no_pdfs):
-    before = site_hashes(small_series_copy)
-    notebook = small_series_copy / "analyses" / "05_wellbeing.ipynb"
+    before = site_hashes(project_copy_built)
+    notebook = project_copy_built / "analyses" / "05_wellbeing.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("A sentence not yet committed."))
     nbformat.write(nb, notebook)
-    with ProjectRoot(small_series_copy):
+    with ProjectRoot(project_copy_built):
         assert main(["build", "-j", "2"]) == UnversionedCodeError.exit_code
         assert main(["build", "--draft", "-j", "2"]) == 0
-    draft = small_series_copy / "public" / "draft"
+    draft = project_copy_built / "public" / "draft"
     pages = [p for p in sorted(draft.rglob("*.html")) if "_static" not in p.parts]
     assert pages and all('class="lifetools-draft"' in p.read_text() for p in pages)
-    assert site_hashes(small_series_copy) == before
-    assert "DRAFT" not in (small_series_copy / "public" / "site" / "index.html").read_text()
+    assert site_hashes(project_copy_built) == before
+    assert "DRAFT" not in (project_copy_built / "public" / "site" / "index.html").read_text()
 
 
 def test_build_archived_edition_pages_are_published_as_released(built_project):
@@ -198,7 +195,7 @@ def test_build_archived_edition_pages_are_published_as_released(built_project):
 
 
 def test_build_republish_keeps_the_released_version_and_logs_the_reason(
-        small_series_copy, capsys, no_pdfs):
+        project_copy_built, capsys, no_pdfs):
     """A parameter change reruns only the current edition's notebook that takes it (the
     archived edition is left as released); republishing the archived edition with a
     reason then keeps its released version beside the correction. (The first half was
@@ -206,7 +203,7 @@ def test_build_republish_keeps_the_released_version_and_logs_the_reason(
     copy of its own of the built project.) Its two builds print no PDF (``no_pdfs``):
     which editions a republishing build prints is tested in
     ``tests/unit/test_build_manifest.py`` (``test_editions_to_print_*``)."""
-    with ProjectRoot(small_series_copy):
+    with ProjectRoot(project_copy_built):
         old = archive_dir("2023-24")
         before = {str(p.relative_to(old)): sha256_file(p)
                   for p in sorted(old.rglob("*")) if p.is_file()}
@@ -215,7 +212,7 @@ def test_build_republish_keeps_the_released_version_and_logs_the_reason(
             entry = next(a for a in series["analyses"] if a["id"] == "wellbeing")
             entry["parameters"]["meaningful_change"]["default"] = 2.5
 
-        edit_series(small_series_copy, change)
+        edit_series(project_copy_built, change)
         summary = build_series(jobs=2)
         ran = {(o.spec.edition, o.spec.analysis) for o in summary.outcomes
                if o.status == "ran"}
@@ -261,10 +258,10 @@ def fresh_clone(built: Path, target: Path) -> Path:
     return target
 
 
-def test_reproduce_fresh_clone_reproduces_the_published_edition(small_series_copy,
+def test_reproduce_fresh_clone_reproduces_the_published_edition(project_copy_built,
                                                                 tmp_path, capsys):
-    clone = fresh_clone(small_series_copy, tmp_path / "clone")
-    site = (small_series_copy / "public" / "site").resolve().as_uri()
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    site = (project_copy_built / "public" / "site").resolve().as_uri()
     with ProjectRoot(clone):
         code = main(["reproduce", "2024-25", "-j", "2", "--site", site])
     out, err = capsys.readouterr()
@@ -273,7 +270,7 @@ def test_reproduce_fresh_clone_reproduces_the_published_edition(small_series_cop
     assert str(clone / "build" / "reproduce" / "2024-25") in out
     # each reproduced run records the published run's key: the same tables, columns,
     # code and parameters keyed the same way (the per-table hashes the build gives)
-    manifest = json.loads((small_series_copy / "public" / "site" / "editions" /
+    manifest = json.loads((project_copy_built / "public" / "site" / "editions" /
                            "2024-25" / "manifest.json").read_text())
     for name, entry in manifest["analyses"].items():
         record = RunFolder(clone / "build" / "reproduce" / "2024-25" / name).record
@@ -295,7 +292,7 @@ def installed_as_another_version(folder: Path, package: str, version: str) -> Pa
 
 
 def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
-        small_series_copy, tmp_path, capsys, monkeypatch):
+        project_copy_built, tmp_path, capsys, monkeypatch):
     """An altered notebook and another statsmodels than the manifest's are refused;
     with ``--allow-drift`` the rerun runs in that environment, says so, and names the
     changed numbers, and so a value tampered with in another report's published file.
@@ -309,15 +306,15 @@ def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
     """
     monkeypatch.syspath_prepend(str(installed_as_another_version(
         tmp_path / "site-packages", "statsmodels", "0.0.1")))
-    published = json.loads((small_series_copy / "public" / "site" / "editions" /
+    published = json.loads((project_copy_built / "public" / "site" / "editions" /
                             "2024-25" / "manifest.json").read_text())["packages"]
     drifted = f"package statsmodels: {published['statsmodels']} published, 0.0.1 installed"
-    clone = fresh_clone(small_series_copy, tmp_path / "clone")
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
     notebook = clone / "analyses" / "05_wellbeing.ipynb"
     notebook.write_text(notebook.read_text().replace(
         "meaningful_change=meaningful_change,", "meaningful_change=meaningful_change + 2,"))
     commit_all(clone, "an altered analysis")
-    site = (small_series_copy / "public" / "site").resolve()
+    site = (project_copy_built / "public" / "site").resolve()
     tampered = next(p for p in sorted((site / "editions" / "2024-25").glob("*/results.json"))
                     if p.parent.name not in ("cohort_description", "wellbeing"))
     results = json.loads(tampered.read_text())
@@ -366,10 +363,10 @@ def run_outputs(root: Path, edition: str) -> dict[str, str]:
 
 
 def test_build_edited_report_module_reruns_only_the_notebook_using_it(
-        small_series_copy, tmp_path):
-    before = run_outputs(small_series_copy, "2024-25")
+        project_copy_built, tmp_path):
+    before = run_outputs(project_copy_built, "2024-25")
     env = {**edited_source(tmp_path, "reports/reach.py"),
-           "LIFETOOLS_PROJECT_ROOT": str(small_series_copy)}
+           "LIFETOOLS_PROJECT_ROOT": str(project_copy_built)}
     done = subprocess.run([sys.executable, "-m", "lifetools", "-v", "build", "-j", "2"],
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -377,17 +374,17 @@ def test_build_edited_report_module_reruns_only_the_notebook_using_it(
            if re.match(r"^\S+\s+\S+\s+ran\s", line)]
     assert ran == [["2024-25", "reach_and_activity"]]
     assert "lifetools code it uses changed: lifetools/reports/reach.py" in done.stderr
-    record = json.loads((small_series_copy / "build" / "runs" / "2024-25"
+    record = json.loads((project_copy_built / "build" / "runs" / "2024-25"
                          / "reach_and_activity" / "run.json").read_text())
     assert record["cause"] == ["lifetools code it uses changed: lifetools/reports/reach.py"]
-    after = run_outputs(small_series_copy, "2024-25")
+    after = run_outputs(project_copy_built, "2024-25")
     assert differing(before, after) == ["reach_and_activity/notebook.ipynb"]
 
 
-def test_status_edited_disclosure_module_reruns_every_notebook(small_series_copy,
+def test_status_edited_disclosure_module_reruns_every_notebook(project_copy_built,
                                                               tmp_path):
     env = {**edited_source(tmp_path, "disclosure/protected.py"),
-           "LIFETOOLS_PROJECT_ROOT": str(small_series_copy)}
+           "LIFETOOLS_PROJECT_ROOT": str(project_copy_built)}
     done = subprocess.run([sys.executable, "-m", "lifetools", "status"], env=env,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -407,15 +404,15 @@ def rerun_block(page: Path) -> list[str]:
 
 
 def test_rerun_block_run_literally_in_a_fresh_clone_gives_the_published_files(
-        small_series_copy, tmp_path):
-    site = (small_series_copy / "public" / "site").resolve()
+        project_copy_built, tmp_path):
+    site = (project_copy_built / "public" / "site").resolve()
     lines = rerun_block(site / "editions" / "2024-25" / "wellbeing.html")
     # no repository is configured: the page says to ask the contact for a copy and
     # prints no placeholder clone command; the commands start in that copy
     assert lines[0].startswith("git checkout ") and lines[1] == "make setup"
     assert "ask the" in site.joinpath("editions", "2024-25", "wellbeing.html").read_text()
-    assert str(small_series_copy) not in "\n".join(lines)
-    clone = fresh_clone(small_series_copy, tmp_path / "clone")
+    assert str(project_copy_built) not in "\n".join(lines)
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
     subprocess.run(lines[0], shell=True, cwd=clone, check=True, capture_output=True)
     # make setup is the environment these tests already run in
     command = lines[2].replace(".venv/bin/lifetools", f"{sys.executable} -m lifetools", 1)
