@@ -46,7 +46,7 @@ class _Stratum:
     times: np.ndarray
     xx: np.ndarray  # the products x_j x_k, j <= k
     position: np.ndarray  # (j, k) -> the column of xx holding x_j x_k (or x_k x_j)
-    bins: tuple[tuple[np.ndarray, np.ndarray], ...]  # (rows kept, their bin): stop, entry
+    bins: tuple[np.ndarray, ...]  # each row's bin at stop, at entry (n: before every time)
     k: np.ndarray  # each death's time
     deaths: np.ndarray
     dead_w: np.ndarray
@@ -67,8 +67,8 @@ def _prepare(start, stop, event, x, w, efron: bool) -> _Stratum:
     bins = []
     for key in (stop, start):  # each row's bin: the last event time at or before key
         at = np.searchsorted(times, key, side="right") - 1
-        inside = at >= 0
-        bins.append((inside, at[inside]))
+        at[at < 0] = n  # no event time yet: a last bin, never summed
+        bins.append(at)
     k = np.searchsorted(times, stop[event])
     deaths = np.bincount(k, minlength=n).astype(float)
     dead_w = np.bincount(k, weights=w[event], minlength=n)
@@ -91,21 +91,26 @@ def _stratum_at(s: _Stratum, eta: np.ndarray):
     product is the same number either way round), all columns in one pass, with the
     bins found once per fit: bit for bit the numbers of the former code, which found
     them again for each block of columns and each step and summed every ``j, k``
-    (``tests/unit/test_partial_likelihood_sums.py``).
+    (``tests/unit/test_partial_likelihood_sums.py``). Each bin's sum adds its rows in
+    their order, as when the rows outside every bin were first taken out (a copy of
+    every column, made twice a step, and each of its columns copied again to be
+    contiguous).
     """
     p = s.x.shape[1]
     n = len(s.times)
     event, kk, frac, step_w = s.event, s.kk, s.frac, s.step_w
     risk = s.w * np.exp(eta)
-    weighted = np.column_stack([risk, risk[:, None] * s.x, risk[:, None] * s.xx])
+    # one row per column (each contiguous: binned as it is, no copy), every data row in
+    # its bin; the rows before the first event time fall in bin n, dropped
+    weighted = np.vstack([risk, risk * s.x.T, risk * s.xx.T])
     binned = []
-    for inside, kept in s.bins:
-        per_bin = np.stack([np.bincount(kept, weights=c, minlength=n)
-                            for c in weighted[inside].T], axis=1)
+    for at in s.bins:
+        per_bin = np.stack([np.bincount(at, weights=c, minlength=n + 1)[:n]
+                            for c in weighted], axis=1)
         binned.append(np.cumsum(per_bin[::-1], axis=0)[::-1])
     sums = binned[0] - binned[1]
     s0, s1, s2 = sums[:, 0], sums[:, 1:p + 1], sums[:, p + 1:][:, s.position]
-    steps = _per_step(s.k, weighted[event], n)
+    steps = _per_step(s.k, weighted[:, event].T, n)
     d0, d1, d2 = steps[:, 0], steps[:, 1:p + 1], steps[:, p + 1:][:, s.position]
     denom = s0[kk] - frac * d0[kk]
     mean = (s1[kk] - frac[:, None] * d1[kk]) / denom[:, None]
