@@ -66,7 +66,10 @@ SLOW_FIXTURES = {
 #: The groups that start first, in this order (under ``--dist loadgroup``, which then
 #: hands out groups and tests in collection order, ``--no-loadscope-reorder``): the
 #: longest chains of work go first so that the two workers end together. Then every
-#: other ``slow`` test, then the rest.
+#: other ``slow`` test, then the rest; within each of those two, the tests of a group
+#: first: a group is one piece of work for one worker (``test_validation.py``'s 10 s
+#: of CPU, handed out near the end in collection order, ended one worker 8 s of CPU
+#: after the other in wave 49), single tests then fill both workers to the end.
 START_FIRST = ("site", "small_build", "did_many_seeds")
 
 #: Where the workers leave each test's group for the controller's scheduler (a folder
@@ -147,11 +150,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _start_rank(item, groups: list[str]) -> int:
-    """0, 1, ... for the groups of :data:`START_FIRST`; then slow tests; then the rest."""
+    """0, 1, ... for the groups of :data:`START_FIRST`; then slow tests of a group, other
+    slow tests, the other tests of a group, the rest."""
     for rank, name in enumerate(START_FIRST):
         if name in groups:
             return rank
-    return len(START_FIRST) + (item.get_closest_marker("slow") is None)
+    return (len(START_FIRST) + 2 * (item.get_closest_marker("slow") is None)
+            + (not groups))
 
 
 def _write_groups(folder: Path, worker: str, groups: dict[str, str]) -> None:
@@ -185,9 +190,10 @@ def pytest_xdist_make_scheduler(config, log):
     return FileGroupScheduling(config, log)
 
 
-#: In the controller of an xdist run, per worker: its tests, busy seconds and when (in
-#: seconds since the session started) its last test ended; and each test's seconds.
-_WORKERS: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+#: In the controller of an xdist run, per worker: its tests, busy seconds, when (in
+#: seconds since the session started) its last test ended and its CPU seconds (user +
+#: system) in its tests; and each test's seconds.
+_WORKERS: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
 #: The cyclic garbage collector's first threshold in a test process (Python's default
 #: 700): a full collection scans every object tracked, and a worker made about 80 of
 #: them, 5 s of CPU (wave 49, `make check`).
@@ -208,10 +214,33 @@ def pytest_collection_finish(session):
         gc.collect()
         gc.freeze()
         gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+        _LAST_CPU[:] = [_process_cpu()]
 
 
 _TEST_SECONDS: dict[tuple[str, str], float] = defaultdict(float)
+_TEST_CPU: dict[tuple[str, str], float] = defaultdict(float)
 _SESSION_START: list[float] = []
+#: In a test process: its CPU seconds (user + system, every thread) when the last
+#: phase of a test (setup, call, teardown) was reported.
+_LAST_CPU: list[float] = []
+
+
+def _process_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Give each phase's report its CPU seconds (``report.cpu``: the process's user +
+    system time since the previous phase was reported, or since collection ended):
+    under load a test's wall time counts other processes' turns, its CPU does not.
+    xdist sends the attribute to the controller with the report."""
+    report = yield
+    now = _process_cpu()
+    report.cpu = now - (_LAST_CPU[-1] if _LAST_CPU else now)
+    _LAST_CPU[:] = [now]
+    return report
 
 
 def pytest_sessionstart(session):
@@ -233,30 +262,39 @@ def pytest_runtest_logreport(report):
     totals[0] += report.when == "call"
     totals[1] += report.duration
     totals[2] = time.monotonic() - _SESSION_START[0]
+    totals[3] += getattr(report, "cpu", 0.0)
     _TEST_SECONDS[(worker, report.nodeid)] += report.duration
+    _TEST_CPU[(worker, report.nodeid)] += getattr(report, "cpu", 0.0)
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """Each worker's tests, busy time, finish time and five longest groups (a group is
-    an ``xdist_group``, or a test's module when it has none)."""
+    """Each worker's tests, busy time, CPU time, finish time and five longest groups by
+    CPU (a group is an ``xdist_group``, or a test's module when it has none). Under
+    load the CPU seconds are the ones to compare: the workers end together when their
+    CPU in tests is equal (and their share of the cores is)."""
     if not _WORKERS:
         return
     groups: dict[str, str] = {}
     folder = os.environ.get(GROUPS_ENV)
     for path in Path(folder).glob("*.json") if folder else ():
         groups.update(json.loads(path.read_text()))
-    seconds: dict[tuple[str, str], float] = defaultdict(float)
-    for (worker, nodeid), duration in _TEST_SECONDS.items():
-        seconds[(worker, groups.get(nodeid, nodeid.split("::")[0]))] += duration
+    cpu: dict[tuple[str, str], float] = defaultdict(float)
+    for (worker, nodeid), seconds in _TEST_CPU.items():
+        cpu[(worker, groups.get(nodeid, nodeid.split("::")[0]))] += seconds
     terminalreporter.section("xdist workers (busy: setup + call + teardown)")
-    for worker, (tests, busy, end) in sorted(_WORKERS.items()):
+    for worker, (tests, busy, end, used) in sorted(_WORKERS.items()):
         terminalreporter.write_line(
-            f"{worker}: {int(tests)} tests, busy {busy:.0f} s, its last test ended "
-            f"{end:.0f} s after the start")
-        longest = sorted(((s, g) for (w, g), s in seconds.items() if w == worker),
+            f"{worker}: {int(tests)} tests, busy {busy:.0f} s, CPU {used:.1f} s, its "
+            f"last test ended {end:.0f} s after the start")
+        longest = sorted(((s, g) for (w, g), s in cpu.items() if w == worker),
                          reverse=True)[:5]
         terminalreporter.write_line(
-            "  longest groups: " + "; ".join(f"{g} {s:.0f} s" for s, g in longest))
+            "  longest groups (CPU): " + "; ".join(f"{g} {s:.1f} s" for s, g in longest))
+    dump = os.environ.get("LIFETOOLS_XDIST_TIMES")
+    if dump:  # each test's worker, group, wall and CPU seconds, for scheduling work
+        Path(dump).write_text(json.dumps(
+            [[worker, nodeid, groups.get(nodeid, ""), _TEST_SECONDS[(worker, nodeid)],
+              seconds] for (worker, nodeid), seconds in _TEST_CPU.items()]))
 
 
 def _uses_module_fixture(item, used: set[str]) -> bool:

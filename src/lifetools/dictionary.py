@@ -12,10 +12,10 @@ pipeline (:mod:`lifetools.pipeline.dictionary_pages`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -31,7 +31,10 @@ __all__ = [
     "FieldSpec",
     "TableSpec",
     "load_dictionary",
+    "parse_yaml",
 ]
+
+T = TypeVar("T")
 
 STORED_TYPE_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
                      "boolean": "true/false", "string": "text"}
@@ -183,7 +186,23 @@ class Dictionary:
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when installed (about ten times faster; same constructor)."""
+"""libyaml's safe loader when installed (about ten times faster than the pure-Python
+one; the same constructor and resolver, and node marks with the same lines)."""
+
+
+def parse_yaml(parse: Callable[[type], T]) -> T:
+    """``parse(loader_class)`` with libyaml's safe loader when installed; a text it
+    refuses is parsed again by the pure-Python ``yaml.SafeLoader``, whose error (its
+    line and column) is the one raised. The one owner of this choice: the dictionary
+    and the series file (:mod:`lifetools.pipeline.series`) are read through it."""
+    try:
+        return parse(_FAST_LOADER)
+    except yaml.YAMLError:
+        if _FAST_LOADER is yaml.SafeLoader:
+            raise
+    return parse(yaml.SafeLoader)
+
+
 _LOADED: dict[tuple[str, str], Dictionary] = {}
 """Dictionaries already loaded, by folder and a hash of every file in it."""
 
@@ -194,11 +213,7 @@ def _read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise DictionaryError(f"{path}: file does not exist") from None
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        pass
-    try:  # the pure-Python loader's message (line and column) for the error
-        return yaml.safe_load(text)
+        return parse_yaml(lambda loader: yaml.load(text, Loader=loader))  # noqa: S506 - safe loaders only
     except yaml.YAMLError as exc:
         raise DictionaryError(f"{path}: not valid YAML: {exc}") from None
 

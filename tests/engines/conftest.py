@@ -183,7 +183,9 @@ def assert_engine_build_published(built, files: dict[str, dict[str, str]], root:
                                   engine: str, secret: str, capfd) -> str:
     """A build from an engine reran every analysis and published exactly ``files``; its
     manifest names the engine; ``secret`` (a password, a token) is in no file under
-    ``root`` and in no captured output. Returns the manifest's text."""
+    ``root`` and in no captured output. Returns the manifest's text. No PDF is searched
+    for the secret: the engine builds print none (``no_pdfs``, ``tests/conftest.py``),
+    and every PDF is printed from a page searched here."""
     import json
 
     assert {o.spec.analysis for o in built.outcomes} == set(files)

@@ -451,9 +451,11 @@ def main_of(soup, *, prose_only: bool):
 
 
 class ParsedPage(NamedTuple):
-    """One page as the page tests read it: the whole ``document`` (its ``<html>`` and
-    ``<title>``), its ``main`` part (:func:`main_part`) and its ``prose`` (the main part
-    without code: ``main_part(..., prose_only=True)``)."""
+    """One page as the page tests read it: its ``document`` (the whole page, its
+    ``<html>`` and ``<title>``, except that the scripts and styles of its main part are
+    removed: ``main`` is made from it, in place), its ``main`` part (:func:`main_of`,
+    without scripts and styles) and its ``prose`` (the main part of a second parse,
+    without code either: ``main_part(html, prose_only=True)``)."""
 
     document: Any
     main: Any

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lifetools.dictionary import load_dictionary
+from lifetools.dictionary import load_dictionary, parse_yaml
 from lifetools.errors import DictionaryError
 
 ROOT = Path(__file__).resolve().parents[2] / "data_dictionary"
@@ -76,6 +76,20 @@ def test_dictionary_yaml_syntax_and_missing_file(tmp_path):
     (folder / "feedback.yaml").unlink()
     with pytest.raises(DictionaryError, match="does not exist"):
         load_dictionary(folder)
+
+
+def test_parse_yaml_tries_libyaml_then_raises_the_pure_python_loaders_error():
+    tried = []
+
+    def refuse(loader):
+        tried.append(loader)
+        raise yaml.YAMLError(loader.__name__)
+
+    with pytest.raises(yaml.YAMLError, match="^SafeLoader$"):
+        parse_yaml(refuse)
+    fast = [yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else []
+    assert tried == [*fast, yaml.SafeLoader]
+    assert parse_yaml(lambda loader: loader) is (fast or [yaml.SafeLoader])[0]
 
 
 def test_unknown_foreign_key_and_cross_rule(tmp_path):

@@ -8,10 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lifetools.survival.likelihood_sums import _likelihood, _prepared_strata, _stratum
 from lifetools.survival.partial_likelihood import (
-    _likelihood,
-    _prepared_strata,
-    _stratum,
     cox_global_tests,
     cox_partial_likelihood,
 )

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from lifetools import config
-from lifetools.dictionary import load_dictionary
+from lifetools.dictionary import load_dictionary, parse_yaml
 from lifetools.disclosure import PROFILES, SdcProfile, get_profile
 from lifetools.errors import ParameterError
 from lifetools.pipeline.parameters import (
@@ -432,22 +432,12 @@ def _consistency(series: Series) -> list[tuple[tuple, str]]:
     return problems
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when installed (about ten times faster than the pure-Python
-one; the same constructor and resolver, and node marks with the same lines)."""
-
-
 def _parsed(text: str) -> tuple[dict, Any]:
     """The lines of the series file's keys (:func:`_lines`) and its data, parsed once
     (the data constructed from the node tree): by libyaml when installed; a file it
     refuses is parsed again by the pure-Python loader, whose message (its line and
-    column) is the one raised."""
-    try:
-        return _composed(text, _FAST_LOADER)
-    except yaml.YAMLError:
-        if _FAST_LOADER is yaml.SafeLoader:
-            raise
-    return _composed(text, yaml.SafeLoader)
+    column) is the one raised (:func:`lifetools.dictionary.parse_yaml`)."""
+    return parse_yaml(lambda loader: _composed(text, loader))
 
 
 def _composed(text: str, loader_class: type) -> tuple[dict, Any]:

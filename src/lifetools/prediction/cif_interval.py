@@ -45,22 +45,6 @@ CIF_INTERVAL_METHOD = {
 }
 
 
-def _fit_parts(fit: FineGrayRisk) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """The fit's rows, centring, coefficients and robust covariance (clustered by person)."""
-    rows = fit.model.model
-    names = [f"x{i}" for i in range(len(fit.frozen.model.terms))]
-    coef = np.asarray(fit.frozen.model.coefficients, dtype=float)
-    x = rows[names].to_numpy(dtype=float)
-    args = {"entry": rows["fg_start"].to_numpy(dtype=float),
-            "weights": rows["fg_weight"].to_numpy(dtype=float), "ties": "breslow"}
-    stop, status = rows["fg_stop"].to_numpy(dtype=float), rows["fg_status"].to_numpy()
-    info = cox_partial_likelihood(stop, status, x, coef, **args).information
-    model_cov = np.linalg.inv(info)
-    cov = weighted_robust_covariance(stop, status, x, coef, model_cov,
-                                     clusters=rows["fg_row"].to_numpy(), **args)
-    return rows, x.mean(axis=0), coef, cov
-
-
 _FIT_TERMS: dict[int, tuple[weakref.ref, tuple]] = {}
 
 
@@ -79,9 +63,19 @@ def _fit_terms(fit: FineGrayRisk) -> tuple[np.ndarray, np.ndarray, np.ndarray, f
     cached = _FIT_TERMS.get(id(fit))
     if cached is not None and cached[0]() is fit:
         return cached[1]
-    rows, centre, coef, cov = _fit_parts(fit)
+    rows = fit.model.model
     names = [f"x{i}" for i in range(len(fit.frozen.model.terms))]
-    x = rows[names].to_numpy(dtype=float) - centre
+    coef = np.asarray(fit.frozen.model.coefficients, dtype=float)
+    x = rows[names].to_numpy(dtype=float)
+    # the robust covariance, clustered by person
+    args = {"entry": rows["fg_start"].to_numpy(dtype=float),
+            "weights": rows["fg_weight"].to_numpy(dtype=float), "ties": "breslow"}
+    stop, status = rows["fg_stop"].to_numpy(dtype=float), rows["fg_status"].to_numpy()
+    info = cox_partial_likelihood(stop, status, x, coef, **args).information
+    cov = weighted_robust_covariance(stop, status, x, coef, np.linalg.inv(info),
+                                     clusters=rows["fg_row"].to_numpy(), **args)
+    centre = x.mean(axis=0)
+    x = x - centre
     _, dn, s0, s1 = risk_set_sums(rows, x @ coef, fit.frozen.horizon, x)
     base = float(np.sum(dn / s0))  # H0 at the horizon, centred covariates
     xbar_h = (dn / s0) @ (s1 / s0[:, None])  # sum_k xbar_k dH0_k

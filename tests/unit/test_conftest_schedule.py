@@ -1,0 +1,56 @@
+"""The test run's own scheduling and timing (``tests/conftest.py``): what the two xdist
+workers of ``make check`` start first, and each phase's CPU seconds in its report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def conftest(pytestconfig):
+    return next(plugin for plugin in pytestconfig.pluginmanager.get_plugins()
+                if getattr(plugin, "__file__", None) == str(ROOT / "tests" / "conftest.py"))
+
+
+class _Item:
+    def __init__(self, slow: bool):
+        self.slow = slow
+
+    def get_closest_marker(self, name):
+        return object() if name == "slow" and self.slow else None
+
+
+def test_start_first_groups_then_slow_then_grouped_before_single_tests(conftest):
+    """A group is one piece of work for one worker: handed out last (in collection
+    order), the other worker had run out of work long before it ended."""
+    first = conftest.START_FIRST
+    cases = {"first group": (_Item(slow=False), [first[0]]),
+             "second group": (_Item(slow=True), [first[1]]),
+             "slow of a group": (_Item(slow=True), ["some/module.py"]),
+             "slow alone": (_Item(slow=True), []),
+             "of a group": (_Item(slow=False), ["some/module.py"]),
+             "alone": (_Item(slow=False), [])}
+    ranks = {name: conftest._start_rank(item, groups) for name, (item, groups) in cases.items()}
+    assert sorted(ranks, key=ranks.get) == list(cases)
+    assert len(set(ranks.values())) == len(cases)
+
+
+def test_each_phase_report_carries_the_cpu_seconds_since_the_last(conftest):
+    report = SimpleNamespace()
+    conftest._LAST_CPU[:] = [conftest._process_cpu()]
+    before = conftest._LAST_CPU[0]
+    total = 0
+    while conftest._process_cpu() - before < 0.05:  # busy for at least 50 ms of CPU
+        total += sum(range(1000))
+    wrapper = conftest.pytest_runtest_makereport(None, None)
+    next(wrapper)
+    with pytest.raises(StopIteration) as stopped:
+        wrapper.send(report)
+    assert stopped.value.value is report
+    assert report.cpu >= 0.05
+    assert conftest._LAST_CPU[0] == pytest.approx(before + report.cpu, abs=1e-9)
