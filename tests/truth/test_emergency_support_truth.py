@@ -10,6 +10,8 @@ built, every user is matched, and each interval contains the generator's effect.
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from lifetools.cohort import CohortSpec, build_person_time
@@ -46,3 +48,13 @@ def test_compare_with_non_users_level_without_users_covers_the_true_effect(
     row = result.estimates.set_index(["outcome", "design"]).loc[(outcome, design)]
     assert row["failure"] is None
     assert row["ci_lower"] <= TRUTH[outcome] <= row["ci_upper"], row.to_dict()
+
+
+def test_compare_with_non_users_periods_are_the_person_periods_with_user(comparison):
+    """``periods`` equals ``pt.periods.assign(user=...)`` (columns, dtypes, values)
+    over ``pt.periods``' own values, not a copy of them (issue 16)."""
+    pt, result = comparison
+    user = pt.periods["person_id"].map(pt.people.set_index("person_id")["user"])
+    pd.testing.assert_frame_equal(result.periods, pt.periods.assign(user=user),
+                                  check_exact=True)
+    assert np.shares_memory(result.periods["ae"].to_numpy(), pt.periods["ae"].to_numpy())

@@ -114,3 +114,23 @@ def test_matching_and_weighting_given_a_model_reuse_it_with_the_same_result(monk
     for before, after in zip(expected, got, strict=True):
         pd.testing.assert_frame_equal(before.data, after.data)
         pd.testing.assert_frame_equal(before.balance, after.balance)
+
+
+def test_weighting_data_is_assign_frame_over_the_inputs_own_values():
+    """``data`` equals ``df.assign(propensity=..., weight=...)`` (columns, order, dtypes,
+    values, index) without copying ``df``'s columns (issue 16: a copy of every column
+    of every person was held with the result); with people outside the support it
+    holds only those inside, as before."""
+    df = people()
+    weighted = weight_by_propensity(df, treatment_col="user", covariates=["x"])
+    model = fit_propensity(df, treatment_col="user", covariates=["x"])
+    ps = model.scores.clip(upper=0.99)
+    expected = df.assign(propensity=ps, weight=np.where(df["user"] == 1, 1.0,
+                                                        ps / (1 - ps)))
+    pd.testing.assert_frame_equal(weighted.data, expected, check_exact=True)
+    assert np.shares_memory(weighted.data["x"].to_numpy(), df["x"].to_numpy())
+    # a column named like a new one keeps its place, as ``assign`` keeps it
+    renamed = df.assign(weight=0.0)[["weight", "person_id", "x", "user"]]
+    data = weight_by_propensity(renamed, treatment_col="user", covariates=["x"]).data
+    assert list(data.columns) == ["weight", "person_id", "x", "user", "propensity"]
+    assert data["weight"][renamed["user"] == 1].eq(1.0).all()
