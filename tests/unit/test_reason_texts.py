@@ -85,7 +85,11 @@ def fit_reasons() -> list[str]:
                "the partial likelihood maximisation did not converge",
                # a model not fitted at all (no rows or no events: a small group)
                TOO_FEW_TO_FIT, "a group or period has no person-time",
-               "too few events in a group and period to estimate a ratio of rate ratios"])
+               "too few events in a group and period to estimate a ratio of rate ratios",
+               # a small locality's users separated from every non-user (it read "so
+               # no one can be compared": a number word, refused on the page, wave 50)
+               "users and non-users do not overlap on a recorded characteristic "
+               "(complete separation), so the groups cannot be compared"])
 
 
 def _data(events_exposed: int, n: int = 200) -> pd.DataFrame:

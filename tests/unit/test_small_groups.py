@@ -5,7 +5,7 @@ a cohort, none in some) raised from pandas, lifelines, numpy or statsmodels (wav
 Each guard here is where the estimator met that input: no people, no events, no users,
 a risk set that empties before later people enter. Every test fails on the code before
 it (checked by reverting each guard). What such a report publishes instead, end to
-end: ``tests/functional/test_small_groups_reports.py``.
+end: ``tests/unit/test_small_groups_reports.py``.
 """
 
 from __future__ import annotations
@@ -130,3 +130,24 @@ def test_person_time_with_no_users_draws_no_index_date(extract):
     pt = build_person_time(data, CohortSpec("2000-04-01", "2001-03-31"))
     assert not (pt.people["group"] == "Life Rooms users").any()
     assert pt.periods.empty or pt.periods["person_years"].notna().all()
+
+
+def test_honos_recorded_for_fewer_than_its_imputation_model_is_left_out():
+    """statsmodels' "SVD did not converge" drawing the parameters of an imputation model
+    with no residual degrees of freedom (a 20-person crisis cohort, 11 scores)."""
+    from lifetools.reports.crisis_parts import crisis_spec
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"honos": np.r_[rng.integers(0, 30, 11), [np.nan] * 9]})
+    assert "honos" not in crisis_spec(frame).columns
+    frame = pd.DataFrame({"honos": rng.integers(0, 30, 20).astype(float)})
+    assert "honos" in crisis_spec(frame).columns
+
+
+def test_a_risk_with_a_degenerate_interval_reads_alone():
+    """The release rules' refusal of equal limits (an observed incidence of 0 with no
+    variance) raised instead of writing the risk."""
+    from lifetools.reports.crisis_parts import risk_text
+
+    assert str(risk_text(0.0, 0.0, 0.0)) == str(risk_text(0.0))
+    assert str(risk_text(0.245, 0.224, 0.267)) != str(risk_text(0.245))

@@ -89,7 +89,7 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
             scores=empty, covariates=used, converged=False, support=support,
             outside_support=outside,
             failure=("users and non-users do not overlap on a recorded characteristic "
-                     "(complete separation), so no one can be compared"))
+                     "(complete separation), so the groups cannot be compared"))
     missing = {c: df[c].isna().to_numpy() for c in used}
     columns = [c for c in used if missing[c].any()]
     if columns:
