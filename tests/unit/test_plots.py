@@ -1305,3 +1305,14 @@ def test_plot_rates_of_no_rows_says_so_in_words():
     ax = plots.plot_rates(table)
     assert len(ax.texts) == 1 and "No rates to show" in ax.texts[0].get_text()
     assert ax.figure._lifetools_alt.endswith(plots.regression.NO_RATES)
+
+
+def test_plot_run_chart_of_no_months_says_so_in_words():
+    # a small locality's reach notebook stopped at its run chart: no contacts, no months
+    # (the mean's iloc[0] of an empty chart: IndexError; wave 50)
+    contacts = pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"),
+                             "contacts": pd.Series(dtype=int)})
+    ax = plots.plot_run_chart(contacts, period=("2024-04-01", "2025-03-31"))
+    assert len(ax.texts) == 1 and "no months to show" in ax.texts[0].get_text()
+    assert ax.figure._lifetools_alt.startswith(
+        "Run chart of contacts per month: no months to show")
