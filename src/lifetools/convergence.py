@@ -19,7 +19,7 @@ import numpy as np
 
 from lifetools.results import wald_interval
 
-__all__ = ["DIVERGED", "SE_MISSING", "degenerate_terms", "not_estimable_text", "recorded_warnings",
+__all__ = ["DIVERGED", "SE_MISSING", "TOO_FEW_TO_FIT", "degenerate_terms", "not_estimable_text", "recorded_warnings",
            "standard_errors"]
 
 DIVERGED = "the data could not pin down this estimate"
@@ -36,6 +36,12 @@ error is not finite or is zero" until wave 21: "zero" is a number word the reaso
 refuses). :func:`lifetools.regression.results.checked_summary` keeps the estimate of
 such a term (a reason starting "its standard error")."""
 
+TOO_FEW_TO_FIT = "too few people or events to estimate it"
+"""The reason of a model that is not fitted at all: no rows, or an outcome with no
+events, where statsmodels raises (a zero-size design; "the first guess on the deviance
+function returned a nan") instead of returning a fit (a small locality's emergency-care
+report, wave 50). "Too few", not "no": the reason is published beside counts that a
+release check may hide, and an exact 0 in words would give one back."""
 
 @contextmanager
 def recorded_warnings() -> Iterator[list[str]]:

@@ -1291,3 +1291,28 @@ def test_two_run_charts_side_by_side_lay_out_without_a_warning():
     assert first.x0 == pytest.approx(0, abs=1)  # the first column's: the figure's edge
     assert second.x0 == pytest.approx(right.get_window_extent(renderer).x0, abs=1)
     assert second.x0 > first.x1
+
+
+def test_plot_rates_of_no_rows_says_so_in_words():
+    # a small locality's emergency-care notebook stopped at this figure: a rates table
+    # of no rows divided 0.8 by no groups (ZeroDivisionError; wave 50)
+    frame = pd.DataFrame({"group": pd.Series(dtype=object),
+                          "period": pd.Series(dtype=object),
+                          "events": pd.Series(dtype=int), "years": pd.Series(dtype=float)})
+    table = disclosure.rates_table(frame, group_cols=["group", "period"],
+                                   event_col="events", person_time_col="years")
+    assert table.frame.empty
+    ax = plots.plot_rates(table)
+    assert len(ax.texts) == 1 and "No rates to show" in ax.texts[0].get_text()
+    assert ax.figure._lifetools_alt.endswith(plots.regression.NO_RATES)
+
+
+def test_plot_run_chart_of_no_months_says_so_in_words():
+    # a small locality's reach notebook stopped at its run chart: no contacts, no months
+    # (the mean's iloc[0] of an empty chart: IndexError; wave 50)
+    contacts = pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]"),
+                             "contacts": pd.Series(dtype=int)})
+    ax = plots.plot_run_chart(contacts, period=("2024-04-01", "2025-03-31"))
+    assert len(ax.texts) == 1 and "no months to show" in ax.texts[0].get_text()
+    assert ax.figure._lifetools_alt.startswith(
+        "Run chart of contacts per month: no months to show")

@@ -113,8 +113,8 @@ def test_fit_propensity_no_shared_level_fails_in_words():
     df.loc[0, "locality_x"], df.loc[0, "user"] = 1.0, 1.0
     model = fit_propensity(df, treatment_col="user", covariates=COVARIATES)
     assert model.failure == ("users and non-users do not overlap on a recorded "
-                             "characteristic (complete separation), so no one can be "
-                             "compared")
+                             "characteristic (complete separation), so the groups "
+                             "cannot be compared")
 
 
 def test_common_support_continuous_covariate_users_all_at_the_lowest_value():

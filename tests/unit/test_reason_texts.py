@@ -36,6 +36,7 @@ from lifetools import config
 from lifetools.convergence import (
     DIVERGED,
     SE_MISSING,
+    TOO_FEW_TO_FIT,
     degenerate_terms,
     not_estimable_text,
 )
@@ -81,7 +82,14 @@ def fit_reasons() -> list[str]:
              for event in ("events", "events of interest")]
     return ([f"{term}: {why}" for term in TERMS for why in whys]
             + [NO_EVENTS, "no events of interest",
-               "the partial likelihood maximisation did not converge"])
+               "the partial likelihood maximisation did not converge",
+               # a model not fitted at all (no rows or no events: a small group)
+               TOO_FEW_TO_FIT, "a group or period has no person-time",
+               "too few events in a group and period to estimate a ratio of rate ratios",
+               # a small locality's users separated from every non-user (it read "so
+               # no one can be compared": a number word, refused on the page, wave 50)
+               "users and non-users do not overlap on a recorded characteristic "
+               "(complete separation), so the groups cannot be compared"])
 
 
 def _data(events_exposed: int, n: int = 200) -> pd.DataFrame:

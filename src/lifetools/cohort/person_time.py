@@ -224,7 +224,9 @@ def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 
     # people they were all alive at the end, about 1.3 GB above the result (issue 16)
     del people, first, in_period
     rng = np.random.default_rng(seed)
-    drawn = users["index_date"].to_numpy()[rng.integers(0, max(len(users), 1), len(pool))]
+    # no users (a small locality): no index date to draw, and none drawn
+    drawn = (users["index_date"].to_numpy()[rng.integers(0, len(users), len(pool))]
+             if len(users) else None)
     pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
                        group="Comparison pool")
     del drawn

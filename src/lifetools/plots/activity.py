@@ -67,6 +67,14 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
     protected, left_out = _whole_months(protected, x, period)
+    if not len(protected[x]):  # no months (a small locality with no contacts)
+        ax.text(0.5, 0.5, wrap(NO_MONTHS, 28 if is_narrow() else 36), ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        mark_protected(ax.figure, rules=protected.rules,
+                       data={"": protected.select([x, y])},
+                       alt=f"Run chart of {ylabel.lower()}: {NO_MONTHS}" + left_out)
+        return ax
     values = protected[y].astype("Float64").astype(float)
     chart = xmr_chart(values)
     ax.plot(protected[x], chart["value"], color=PALETTE[0], marker="o", markersize=4,
@@ -199,6 +207,9 @@ def _sums_sentence(values: dict[str, pd.Series]) -> str:
                         "because each count and the total are rounded on their own.")
     return "".join(" " + s for s in said)
 
+
+NO_MONTHS = "no months to show: too few contacts in this group."
+"""What a run chart of no months says (:func:`plot_run_chart`)."""
 
 NO_BREAKDOWN = ("No breakdown is drawn: each group on its own would give a hidden count "
                 "away, so all groups are combined (the whole of each population)")

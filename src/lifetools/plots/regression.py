@@ -111,6 +111,15 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
         frame[col] = frame[col].astype("Float64").astype("float64")
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 5))
+    if frame.empty:  # no rows (a small locality's cohort): said in words, no bars
+        ax.text(0.5, 0.5, wrap(NO_RATES, 28 if is_narrow() else 36), ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_ylabel(ylabel)
+        mark_protected(ax.figure, rules=protected.rules, data={"": protected},
+                       alt=f"Bar chart of {ylabel.lower()} by group and period. {NO_RATES}")
+        return ax
     groups = list(dict.fromkeys(frame["group"]))
     periods = list(dict.fromkeys(frame["period"]))
     width = 0.8 / len(groups)
@@ -144,6 +153,10 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
            + (f" {suppressed_label()}: {'; '.join(hidden)}." if hidden else ""))
     mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax
+
+
+NO_RATES = "No rates to show: too few people in this group."
+"""What an empty rates figure says (:func:`plot_rates` of a table of no rows)."""
 
 
 @redrawable

@@ -11,10 +11,10 @@ import statsmodels.api as sm
 from scipy.special import digamma, gammaln, polygamma
 from scipy.stats import norm
 
-from lifetools.convergence import degenerate_terms, recorded_warnings
+from lifetools.convergence import TOO_FEW_TO_FIT, degenerate_terms, recorded_warnings
 from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
-from lifetools.regression.results import ModelResult, checked_summary, tidy
+from lifetools.regression.results import ModelResult, checked_summary, not_fitted, tidy
 
 __all__ = ["compare_before_after", "fit_negative_binomial", "fit_poisson"]
 
@@ -45,6 +45,13 @@ def fit_poisson(
     ``tests/reference/test_regression_against_r.py`` and with ``vcovCL`` in
     ``tests/reference/test_logistic_did_against_r.py``.
     """
+    method = {"estimator": "Poisson GLM, log link, offset log(person-time)",
+              "ci_method": "Wald", "se": ("cluster-robust" if cluster_col else
+                                          "robust (HC0)" if robust else "model-based"),
+              "scale": "rate ratio"}
+    if not (df[outcome_col] > 0).any():  # no rows or no events: nothing to fit
+        return not_fitted(["const", *covariates], len(df), reason=TOO_FEW_TO_FIT,
+                          method=method)
     x = _design(df, covariates)
     with recorded_warnings() as notes:
         model = sm.GLM(df[outcome_col].astype(float), x, family=sm.families.Poisson(),
@@ -64,11 +71,7 @@ def fit_poisson(
         alpha=alpha)
     return ModelResult(
         summary=summary, n=len(df), model=fit, warnings=tuple(notes),
-        estimable=estimable, reason=reason,
-        method={"estimator": "Poisson GLM, log link, offset log(person-time)",
-                "ci_method": "Wald", "se": ("cluster-robust" if cluster_col else
-                                            "robust (HC0)" if robust else "model-based"),
-                "scale": "rate ratio"})
+        estimable=estimable, reason=reason, method=method)
 
 
 DIVERGES = "theta diverges (no overdispersion: use the Poisson model)"
@@ -231,6 +234,11 @@ def compare_before_after(
     """
     data = person_periods[person_periods[person_time_col] > 0].sort_values(
         [id_col, period_col])
+    method = {"estimator": "Poisson GEE, exchangeable correlation within person",
+              "ci_method": "Wald, robust (sandwich)", "scale": "rate ratio"}
+    if not (data[outcome_col] > 0).any():  # no rows or no events: nothing to fit
+        return not_fitted(["const", period_col], int(data[id_col].nunique()),
+                          reason=TOO_FEW_TO_FIT, method=method)
     x = sm.add_constant(data[[period_col]].astype(float))
     with recorded_warnings() as notes:
         model = sm.GEE(data[outcome_col].astype(float), x,
@@ -248,6 +256,4 @@ def compare_before_after(
         failure="the GEE did not converge", notes=notes, ratio=True, alpha=alpha)
     return ModelResult(
         summary=summary, n=int(data[id_col].nunique()), model=fit,
-        warnings=tuple(notes), estimable=estimable, reason=reason,
-        method={"estimator": "Poisson GEE, exchangeable correlation within person",
-                "ci_method": "Wald, robust (sandwich)", "scale": "rate ratio"})
+        warnings=tuple(notes), estimable=estimable, reason=reason, method=method)

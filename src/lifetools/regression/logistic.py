@@ -10,6 +10,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from lifetools.convergence import TOO_FEW_TO_FIT
 from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import ModelResult, tidy
@@ -131,6 +132,8 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     x = design_frame(df, covariates)  # one block: statsmodels does not copy it
     y = df[outcome_col].astype(float)
     method = {"estimator": "logistic regression", "ci_method": "Wald"}
+    if not len(df):  # no people (a small locality): statsmodels' zero-size error
+        return _not_estimated(method, 0, TOO_FEW_TO_FIT)
     missing = np.isnan(x.to_numpy()).any(axis=1)
     if missing.any():
         return _not_estimated(method, len(df), "a covariate of the logistic model has "

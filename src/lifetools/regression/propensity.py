@@ -15,7 +15,7 @@ from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
-from lifetools.regression.results import BalanceResult, ModelResult, tidy
+from lifetools.regression.results import BalanceResult, ModelResult, not_fitted, tidy
 from lifetools.regression.support import OutsideSupport, common_support
 
 __all__ = ["PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
@@ -89,7 +89,7 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
             scores=empty, covariates=used, converged=False, support=support,
             outside_support=outside,
             failure=("users and non-users do not overlap on a recorded characteristic "
-                     "(complete separation), so no one can be compared"))
+                     "(complete separation), so the groups cannot be compared"))
     missing = {c: df[c].isna().to_numpy() for c in used}
     columns = [c for c in used if missing[c].any()]
     if columns:
@@ -168,7 +168,8 @@ def standardised_differences(df: pd.DataFrame, *, treatment_col: str,
     (unweighted) of ``reference``, the unmatched sample (default ``df``). Passing the
     unmatched sample after matching or weighting keeps the denominator fixed, so a
     change in SD cannot pass for balance (Austin 2009; the default of R ``cobalt`` for
-    matching and of ``tableone``). A covariate with SD 0 in ``reference`` gives 0.
+    matching and of ``tableone``). A covariate with SD 0 in ``reference`` gives 0; with
+    no one (or a weight of 0) among the treated or the controls it is NaN (undefined).
     """
     w = pd.Series(1.0, index=df.index) if weights is None else weights
     base = df if reference is None else reference
@@ -177,6 +178,9 @@ def standardised_differences(df: pd.DataFrame, *, treatment_col: str,
     out = {}
     for col in covariates:
         x, b = df[col].astype(float), base[col].astype(float)
+        if not (w[treated].sum() > 0 and w[~treated].sum() > 0):
+            out[col] = np.nan  # no one (weighted) on one side: no difference to take
+            continue
         m1 = np.average(x[treated], weights=w[treated])
         m0 = np.average(x[~treated], weights=w[~treated])
         sd = np.sqrt((b[base_treated].var() + b[~base_treated].var()) / 2)
@@ -470,6 +474,16 @@ def estimate_did(
     people = int(data[id_col].nunique())
     del data  # the fit reads only the arrays above (issue 16)
     caught: list[warnings.WarningMessage] = []
+    if not (y > 0).any():
+        # no rows or no events at all (a small locality's matched pairs): statsmodels
+        # cannot start ("the first guess on the deviance function returned a nan");
+        # the reason is the empty cells' (below), which says which of neither
+        return not_fitted(x.columns, people, reason=(
+            "a group or period has no person-time" if y.groupby(
+                [x["life_rooms"], x["after"]]).ngroups < 4 else
+            "too few events in a group and period to estimate a ratio of rate ratios"),
+            method={"estimator": "difference-in-differences (not fitted)",
+                    "method": method, "weights": weights_col or "none"})
     if weights_col is None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

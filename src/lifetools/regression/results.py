@@ -12,7 +12,7 @@ from scipy import stats
 from lifetools.convergence import degenerate_terms
 from lifetools.results import Interval, Result, wald_interval
 
-__all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
+__all__ = ["BalanceResult", "ModelResult", "checked_summary", "not_fitted", "tidy"]
 
 
 def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
@@ -58,6 +58,17 @@ def checked_summary(summary: pd.DataFrame, coef, se, *, converged: bool,
     summary.loc[hit & ~summary["term"].isin(se_only if converged else []),
                 "estimate"] = np.nan
     return summary, not reason, reason
+
+
+def not_fitted(terms, n: int, *, reason: str, method: dict[str, Any],
+               exponentiate: bool = True, notes: tuple[str, ...] = ()) -> ModelResult:
+    """A model that could not be fitted: each term's row with NaN numbers, not
+    ``estimable``, and ``reason`` (its warnings say "not estimable: <reason>")."""
+    nan = np.full(len(terms), np.nan)
+    return ModelResult(summary=tidy(list(terms), nan, nan, nan, n,
+                                    exponentiate=exponentiate),
+                       n=n, method=method, estimable=False, reason=reason,
+                       warnings=(*notes, f"not estimable: {reason}"))
 
 
 @dataclass(frozen=True)

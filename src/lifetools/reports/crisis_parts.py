@@ -145,7 +145,9 @@ def crisis_spec(data: pd.DataFrame) -> ModelSpec:
     imputed copy, bootstrap sample and comparison model builds its basis from its own
     imputed scores with the same knots (passive imputation: the score is imputed, then
     the basis made), and frozen with the model applied to the next edition. HoNOS is
-    left out when fewer than ``MIN_OBSERVED`` are recorded, and enters linearly when
+    left out when fewer than ``MIN_OBSERVED`` are recorded, or no more than its
+    imputation model's parameters (the other predictors, the outcome and an
+    intercept: no residual degrees of freedom to impute it), and enters linearly when
     fewer than :data:`MIN_KNOT_VALUES` are recorded, when the recorded scores fail the
     magnitude rules a published median of them must pass (the knots are published with
     the model: a knot must not be a few people's own score), or when they are too few
@@ -158,7 +160,12 @@ def crisis_spec(data: pd.DataFrame) -> ModelSpec:
                if p not in CRISIS_OPTIONAL_PREDICTORS}
     linear = CRISIS_LINEAR_PREDICTORS
     knots: dict[str, tuple[float, ...]] = {}
-    if len(observed) >= MIN_OBSERVED:
+    # its imputation model (a linear model of it on the other predictors, the outcome
+    # and an intercept) needs more recorded scores than parameters: with no residual
+    # degrees of freedom statsmodels' draw of its parameters failed ("SVD did not
+    # converge": a 600-person extract's 20-person cohort, wave 50)
+    imputation_parameters = len(splines) + len(linear) + 2
+    if len(observed) >= MIN_OBSERVED and len(observed) > imputation_parameters:
         honos_knots = (_knots_or_none(observed, CRISIS_SPLINE_KNOTS["honos"])
                        if len(observed) >= MIN_KNOT_VALUES
                        and not magnitude_reason(observed) else None)
@@ -237,7 +244,8 @@ def risk_text(value: float, low: float = float("nan"), high: float = float("nan"
     incidence) in a table's cell, in per cent to 1 decimal place with its interval
     ("24.5% (22.4% to 26.7%)"), as :func:`lifetools.formatting.format_interval` with
     ``kind="proportion"`` writes it in a sentence; alone when it has no interval
-    ("24.5%"); ``missing`` when it is missing or not finite.
+    ("24.5%"), or a degenerate one (limits equal); ``missing`` when it is missing or
+    not finite.
 
     A protected text of typed parts (an :class:`~lifetools.disclosure.Estimate` and an
     :class:`~lifetools.disclosure.Interval` in per cent), which the publish gate
@@ -249,7 +257,9 @@ def risk_text(value: float, low: float = float("nan"), high: float = float("nan"
     if finite(value) is None:
         return missing
     estimate = Estimate(100 * float(value), 1, percent=True)
-    if finite(low) is None or finite(high) is None:
+    if finite(low) is None or finite(high) is None or float(low) == float(high):
+        # no interval, or a degenerate one (limits equal), which the release rules
+        # refuse to show (a small group's certain 0: wave 50): the estimate alone
         return compose("{estimate}", estimate=estimate)
     return compose("{estimate} ({interval})", estimate=estimate,
                    interval=Interval(100 * float(low), 100 * float(high), 1, percent=True))

@@ -159,7 +159,7 @@ def estimate_cif(
     z = norm.ppf(1 - alpha / 2)
     frames = []
     groups = [("All", df)] if group_col is None else sorted(df.groupby(group_col))
-    for name, part in groups:
+    for name, part in (g for g in groups if len(g[1])):  # no curve of no people
         stop = part[duration_col].to_numpy(dtype=float)
         entry = part[entry_col].to_numpy(dtype=float) if entry_col else np.zeros(len(stop))
         times_k, cif, se, _ = aalen_johansen(stop, part[event_col].to_numpy(),
@@ -174,7 +174,12 @@ def estimate_cif(
             "group": name, "time": times_k, "estimate": cif,
             "ci_lower": lower, "ci_upper": upper, "se": se, "at_risk": n,
             "events": events}))
-    summary = pd.concat(frames, ignore_index=True)
+    # no people (a small locality's cohort): a summary of no rows, not pandas' error
+    summary = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({
+        "group": pd.Series(dtype=object),
+        **{c: pd.Series(dtype=float) for c in ("time", "estimate", "ci_lower", "ci_upper",
+                                               "se", "at_risk")},
+        "events": pd.Series(dtype=int)}))
     undefined = summary["ci_lower"].isna() | summary["ci_upper"].isna()
     notes = ()
     if undefined.any():

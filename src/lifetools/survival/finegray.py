@@ -103,6 +103,10 @@ def finegray_rows(df: pd.DataFrame, *, duration_col: str, event_col: str,
         code = np.where((code != event_of_interest) & ~np.isin(code, list(competing)),
                         0, code)
     status = code.astype(int)
+    if not len(data):  # no people (a small group's cohort): no rows, and no events
+        return data.assign(fg_start=np.zeros(0), fg_stop=np.zeros(0),
+                           fg_status=np.zeros(0, dtype=int), fg_weight=np.zeros(0),
+                           fg_row=np.zeros(0, dtype=int))
     zero = 0.0 if time.min() > 0 else 2 * time.min() - 1
     cens_times, cens_surv = censoring_survival(time, status)
     cut = np.r_[cens_times, time.max()]  # interval j is (cut[j-1], cut[j]]

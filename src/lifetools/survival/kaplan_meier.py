@@ -12,6 +12,7 @@ from scipy.stats import norm
 from lifetools.survival.results import KMResult, library_versions
 
 __all__ = ["CLOGLOG_ONE", "CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
+           "product_limit",
            "risk_sets",
            "median_survival"]
 
@@ -116,6 +117,29 @@ def _risk_set(entry: np.ndarray, stop: np.ndarray, times: np.ndarray,
     n = (np.searchsorted(np.sort(entry), times, side="left")
          - np.searchsorted(np.sort(stop), times, side="left")).astype(float)
     return np.where(times > 0, n, fallback)
+
+
+def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The Kaplan-Meier product limit with delayed entry, as R ``survfit``: times (0,
+    every entry and stop), S(t), the numbers at risk (entry < t <= stop) and events.
+
+    lifelines refuses (``StatError``) a curve whose risk set empties in the first half
+    of its times ("too few early truncation times"), as a small locality's discharge
+    cohort did; R estimates it: S(t) is the product of 1 - d/n over the event times up
+    to t, 0 from a time where everyone at risk had the event, and a time with no one at
+    risk has no event and changes nothing. Where lifelines estimates a curve, this
+    gives its survival function (``tests/unit/test_small_groups.py``).
+    """
+    times = np.union1d(np.union1d(entry, stop), [0.0])
+    n = (np.searchsorted(np.sort(entry), times, side="left")
+         - np.searchsorted(np.sort(stop), times, side="left")).astype(float)
+    ends = np.sort(stop[np.asarray(event) != 0])
+    d = (np.searchsorted(ends, times, side="right")
+         - np.searchsorted(ends, times, side="left")).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(d > 0, 1 - d / n, 1.0)
+    return times, np.cumprod(factor), n, d
 
 
 def km_limits(surv: np.ndarray, greenwood: np.ndarray, z: float,
@@ -243,6 +267,7 @@ def estimate_km(
     ``tests/unit/test_survival.py`` (``test_logrank_delayed_entry_hand_example``).
     """
     from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
 
     if conf_type not in CONF_TYPES:
         raise ValueError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
@@ -250,13 +275,23 @@ def estimate_km(
     events = (df[event_col] != 0).astype(int)
     frames, models = [], {}
     groups = [("All", df)] if group_col is None else sorted(df.groupby(group_col))
-    for name, part in groups:
+    for name, part in (g for g in groups if len(g[1])):  # no curve of no people
         fitter = KaplanMeierFitter(alpha=alpha)
-        fitter.fit(part[duration_col], events.loc[part.index],
-                   entry=part[entry_col] if entry_col else None, label=str(name))
-        sf = fitter.survival_function_.iloc[:, 0]
-        table = fitter.event_table.reindex(sf.index)
-        n, d = table["at_risk"].to_numpy(float), table["observed"].to_numpy(float)
+        try:
+            fitter.fit(part[duration_col], events.loc[part.index],
+                       entry=part[entry_col] if entry_col else None, label=str(name))
+        except StatError:  # lifelines refuses a risk set that empties early
+            fitter = None
+        if fitter is None:
+            times_k, sf_values, n, d = product_limit(
+                part[entry_col].to_numpy(float), part[duration_col].to_numpy(float),
+                events.loc[part.index].to_numpy())
+            sf = pd.Series(sf_values, index=times_k)
+            table = pd.DataFrame({"at_risk": n, "observed": d}, index=times_k)
+        else:
+            sf = fitter.survival_function_.iloc[:, 0]
+            table = fitter.event_table.reindex(sf.index)
+            n, d = table["at_risk"].to_numpy(float), table["observed"].to_numpy(float)
         if entry_col:
             n = _risk_set(part[entry_col].to_numpy(float),
                           part[duration_col].to_numpy(float), sf.index.to_numpy(float), n)
@@ -275,7 +310,12 @@ def estimate_km(
     if group_col is not None and df[group_col].nunique() > 1:
         logrank = logrank_test(df, duration_col=duration_col, event_col=event_col,
                                group_col=group_col, entry_col=entry_col)
-    summary = pd.concat(frames, ignore_index=True)
+    # no people (a small group's cohort): a summary of no rows, not pandas' error
+    summary = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({
+        "group": pd.Series(dtype=object),
+        **{c: pd.Series(dtype=float) for c in ("time", "estimate", "ci_lower", "ci_upper",
+                                               "se")},
+        **{c: pd.Series(dtype=int) for c in ("at_risk", "events")}})
     return KMResult(
         summary=summary, medians=median_survival(summary),
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,

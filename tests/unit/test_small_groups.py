@@ -1,0 +1,153 @@
+"""Estimators on an empty or degenerate group: a reason, never a library's traceback.
+
+A report rerun on a small locality's cohort (600 people in the extract: a few dozen in
+a cohort, none in some) raised from pandas, lifelines, numpy or statsmodels (wave 50).
+Each guard here is where the estimator met that input: no people, no events, no users,
+a risk set that empties before later people enter. Every test fails on the code before
+it (checked by reverting each guard). What such a report publishes instead, end to
+end: ``tests/unit/test_small_groups_reports.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.cohort.person_time import build_person_time
+from lifetools.cohort.spec import CohortSpec
+from lifetools.convergence import TOO_FEW_TO_FIT
+from lifetools.loading import load_dataset
+from lifetools.regression.counts import compare_before_after, fit_poisson
+from lifetools.regression.logistic import fit_logistic
+from lifetools.regression.propensity import estimate_did, standardised_differences
+from lifetools.survival.competing import estimate_cif
+from lifetools.survival.finegray import finegray_rows, fit_fine_gray
+from lifetools.survival.kaplan_meier import estimate_km, product_limit
+
+NOBODY = pd.DataFrame({"duration": pd.Series(dtype=float), "event": pd.Series(dtype=int),
+                       "entry": pd.Series(dtype=float), "group": pd.Series(dtype=object),
+                       "x": pd.Series(dtype=float)})
+
+
+def test_a_curve_of_no_people_has_no_rows():
+    """pandas' "No objects to concatenate" (CIF) and lifelines' "Values must be numeric"
+    (KM) on a cohort of no one."""
+    cif = estimate_cif(NOBODY, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    km = estimate_km(NOBODY, duration_col="duration", event_col="event",
+                     entry_col="entry")
+    for result in (cif, km):
+        assert result.summary.empty and result.n_people == 0 and result.n_events == 0
+        assert {"time", "estimate", "ci_lower", "ci_upper", "at_risk"} <= set(
+            result.summary.columns)
+    assert km.medians.empty
+
+
+def test_fine_gray_of_no_people_is_not_estimable():
+    """numpy's zero-size ``min`` in ``finegray_rows``."""
+    assert finegray_rows(NOBODY, duration_col="duration", event_col="event",
+                         event_of_interest=1).empty
+    fit = fit_fine_gray(NOBODY, duration_col="duration", event_col="event",
+                        event_of_interest=1, covariates=["x"])
+    assert not fit.estimable and fit.reason == "no events of interest"
+    assert fit.summary["estimate"].isna().all()
+
+
+# people A and B from day 0 (A's event at 1, B censored at 2), then nobody at risk
+# until C, D and E enter at 3: lifelines refuses ("too few early truncation times");
+# R's survfit gives 1/2 at 1, 1/2 x 2/3 at 8 (C, D, E at risk), x 1/2 at 9 (C, E)
+EMPTIED = pd.DataFrame({"entry": [0.0, 0.0, 3.0, 3.0, 3.0],
+                        "duration": [1.0, 2.0, 10.0, 8.0, 9.0],
+                        "event": [1, 0, 0, 1, 1]})
+
+
+def test_a_risk_set_that_empties_gives_the_product_limit():
+    km = estimate_km(EMPTIED, duration_col="duration", event_col="event",
+                     entry_col="entry", times=(0, 5))
+    curve = km.summary.set_index("time")
+    expected = {1.0: 0.5, 2.0: 0.5, 8.0: 1 / 3, 9.0: 1 / 6, 10.0: 1 / 6}
+    for time, value in expected.items():
+        assert curve.loc[time, "estimate"] == pytest.approx(value, abs=1e-12)
+    assert curve.loc[8.0, "at_risk"] == 3 and curve.loc[9.0, "at_risk"] == 2
+    assert curve.loc[[1.0, 8.0, 9.0], "events"].tolist() == [1, 1, 1]
+    # Greenwood: sum of d / (n (n - d)) to day 9 = 1/2 + 1/6 + 1/2
+    assert curve.loc[9.0, "se"] == pytest.approx(np.sqrt(7 / 6) / 6, abs=1e-12)
+
+
+def test_product_limit_is_lifelines_curve_where_lifelines_estimates():
+    rng = np.random.default_rng(5)
+    entry = rng.integers(0, 20, 60).astype(float)
+    stop = entry + rng.integers(1, 60, 60)
+    event = rng.integers(0, 2, 60)
+    frame = pd.DataFrame({"entry": entry, "duration": stop, "event": event})
+    km = estimate_km(frame, duration_col="duration", event_col="event",
+                     entry_col="entry")
+    times, surv, _, _ = product_limit(entry, stop, event)
+    ours = pd.Series(surv, index=times).reindex(km.summary["time"])
+    np.testing.assert_allclose(ours.to_numpy(), km.summary["estimate"].to_numpy(),
+                               rtol=1e-12)
+
+
+def test_standardised_difference_with_no_one_treated_is_undefined():
+    """numpy's "Weights sum to zero" when no one is treated."""
+    frame = pd.DataFrame({"user": [0.0, 0.0, 0.0], "age": [30.0, 40.0, 50.0]})
+    smd = standardised_differences(frame, treatment_col="user", covariates=["age"])
+    assert np.isnan(smd["age"])
+
+
+PERIODS = pd.DataFrame({"person_id": [1, 1, 2, 2], "after": [0, 1, 0, 1],
+                        "group": [1.0, 1.0, 0.0, 0.0], "person_years": [1.0, 0.5, 1.0, 1.0],
+                        "ae": [0, 0, 0, 0], "user": [1.0, 1.0, 0.0, 0.0]})
+
+
+@pytest.mark.parametrize("rows", [slice(0, 0), slice(None)], ids=["no rows", "no events"])
+def test_count_models_with_nothing_to_fit_say_so(rows):
+    """statsmodels' zero-size design, and its "first guess on the deviance function
+    returned a nan" on an outcome with no events."""
+    data = PERIODS.iloc[rows]
+    fits = [fit_poisson(data, outcome_col="ae", person_time_col="person_years",
+                        covariates=["user"]),
+            compare_before_after(data, outcome_col="ae")]
+    for fit, term in zip(fits, ("user", "after"), strict=True):
+        assert not fit.estimable and fit.reason == TOO_FEW_TO_FIT
+        assert np.isnan(fit.estimate(term)).all()
+    did = estimate_did(data, outcome_col="ae")
+    assert not did.estimable and np.isnan(did.estimate("did")).all()
+    assert did.reason == ("a group or period has no person-time" if data.empty else
+                          "too few events in a group and period to estimate a ratio of "
+                          "rate ratios")
+
+
+def test_logistic_model_of_no_people_is_not_estimable():
+    fit = fit_logistic(PERIODS.iloc[0:0], outcome_col="ae", covariates=["user"])
+    assert not fit.estimable and fit.reason == TOO_FEW_TO_FIT
+
+
+def test_person_time_with_no_users_draws_no_index_date(extract):
+    """numpy's IndexError drawing index dates from no users."""
+    data = load_dataset(extract)
+    pt = build_person_time(data, CohortSpec("2000-04-01", "2001-03-31"))
+    assert not (pt.people["group"] == "Life Rooms users").any()
+    assert pt.periods.empty or pt.periods["person_years"].notna().all()
+
+
+def test_honos_recorded_for_fewer_than_its_imputation_model_is_left_out():
+    """statsmodels' "SVD did not converge" drawing the parameters of an imputation model
+    with no residual degrees of freedom (a 20-person crisis cohort, 11 scores)."""
+    from lifetools.reports.crisis_parts import crisis_spec
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"honos": np.r_[rng.integers(0, 30, 11), [np.nan] * 9]})
+    assert "honos" not in crisis_spec(frame).columns
+    frame = pd.DataFrame({"honos": rng.integers(0, 30, 20).astype(float)})
+    assert "honos" in crisis_spec(frame).columns
+
+
+def test_a_risk_with_a_degenerate_interval_reads_alone():
+    """The release rules' refusal of equal limits (an observed incidence of 0 with no
+    variance) raised instead of writing the risk."""
+    from lifetools.reports.crisis_parts import risk_text
+
+    assert str(risk_text(0.0, 0.0, 0.0)) == str(risk_text(0.0))
+    assert str(risk_text(0.245, 0.224, 0.267)) != str(risk_text(0.245))
