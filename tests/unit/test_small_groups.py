@@ -142,12 +142,3 @@ def test_honos_recorded_for_fewer_than_its_imputation_model_is_left_out():
     assert "honos" not in crisis_spec(frame).columns
     frame = pd.DataFrame({"honos": rng.integers(0, 30, 20).astype(float)})
     assert "honos" in crisis_spec(frame).columns
-
-
-def test_a_risk_with_a_degenerate_interval_reads_alone():
-    """The release rules' refusal of equal limits (an observed incidence of 0 with no
-    variance) raised instead of writing the risk."""
-    from lifetools.reports.crisis_parts import risk_text
-
-    assert str(risk_text(0.0, 0.0, 0.0)) == str(risk_text(0.0))
-    assert str(risk_text(0.245, 0.224, 0.267)) != str(risk_text(0.245))

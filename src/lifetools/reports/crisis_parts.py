@@ -244,8 +244,10 @@ def risk_text(value: float, low: float = float("nan"), high: float = float("nan"
     incidence) in a table's cell, in per cent to 1 decimal place with its interval
     ("24.5% (22.4% to 26.7%)"), as :func:`lifetools.formatting.format_interval` with
     ``kind="proportion"`` writes it in a sentence; alone when it has no interval
-    ("24.5%"), or a degenerate one (limits equal); ``missing`` when it is missing or
-    not finite.
+    ("24.5%"); ``missing`` when it is missing or not finite. A degenerate interval
+    (limits equal: a small group's certain 0% or 100%) is refused by the release rules
+    and left so: shown alone it would state that none or all of a group had the outcome
+    (group disclosure); the crisis report on such a group is not yet made (wave 50).
 
     A protected text of typed parts (an :class:`~lifetools.disclosure.Estimate` and an
     :class:`~lifetools.disclosure.Interval` in per cent), which the publish gate
@@ -257,9 +259,7 @@ def risk_text(value: float, low: float = float("nan"), high: float = float("nan"
     if finite(value) is None:
         return missing
     estimate = Estimate(100 * float(value), 1, percent=True)
-    if finite(low) is None or finite(high) is None or float(low) == float(high):
-        # no interval, or a degenerate one (limits equal), which the release rules
-        # refuse to show (a small group's certain 0: wave 50): the estimate alone
+    if finite(low) is None or finite(high) is None:
         return compose("{estimate}", estimate=estimate)
     return compose("{estimate} ({interval})", estimate=estimate,
                    interval=Interval(100 * float(low), 100 * float(high), 1, percent=True))
