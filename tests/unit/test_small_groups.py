@@ -70,6 +70,10 @@ def test_a_risk_set_that_empties_gives_the_product_limit():
     for time, value in expected.items():
         assert curve.loc[time, "estimate"] == pytest.approx(value, abs=1e-12)
     assert curve.loc[8.0, "at_risk"] == 3 and curve.loc[9.0, "at_risk"] == 2
+    # at 0 the people entering at it, as lifelines' curves and at_risk_table count them
+    # (a chart draws a point only where enough are at risk)
+    assert curve.loc[0.0, "at_risk"] == ((EMPTIED["entry"] <= 0)
+                                         & (EMPTIED["duration"] > 0)).sum() > 0
     assert curve.loc[[1.0, 8.0, 9.0], "events"].tolist() == [1, 1, 1]
     # Greenwood: sum of d / (n (n - d)) to day 9 = 1/2 + 1/6 + 1/2
     assert curve.loc[9.0, "se"] == pytest.approx(np.sqrt(7 / 6) / 6, abs=1e-12)

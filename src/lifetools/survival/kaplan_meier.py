@@ -122,7 +122,8 @@ def _risk_set(entry: np.ndarray, stop: np.ndarray, times: np.ndarray,
 def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The Kaplan-Meier product limit with delayed entry, as R ``survfit``: times (0,
-    every entry and stop), S(t), the numbers at risk (entry < t <= stop) and events.
+    every entry and stop), S(t), the numbers at risk (entry < t <= stop; at time 0
+    those entering at 0) and events.
 
     lifelines refuses (``StatError``) a curve whose risk set empties in the first half
     of its times ("too few early truncation times"), as a small locality's discharge
@@ -134,6 +135,10 @@ def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray
     times = np.union1d(np.union1d(entry, stop), [0.0])
     n = (np.searchsorted(np.sort(entry), times, side="left")
          - np.searchsorted(np.sort(stop), times, side="left")).astype(float)
+    # at time 0 the people entering at it are at risk, as lifelines' event table and
+    # at_risk_table count them (entry < t would count none: the curve's first point
+    # then fell below a chart's fewest at risk and was not drawn)
+    n[times == 0] = np.count_nonzero((np.asarray(entry) <= 0) & (np.asarray(stop) > 0))
     ends = np.sort(stop[np.asarray(event) != 0])
     d = (np.searchsorted(ends, times, side="right")
          - np.searchsorted(ends, times, side="left")).astype(float)
