@@ -123,6 +123,20 @@ def test_count_models_with_nothing_to_fit_say_so(rows):
                           "rate ratios")
 
 
+def test_a_missing_outcome_is_not_read_as_no_events():
+    """Zeros and a missing count are a data fault, raised as before the guards, not a
+    model "not fitted" for too few events."""
+    data = PERIODS.assign(ae=[0.0, np.nan, 0.0, 0.0])
+    calls = [lambda: fit_poisson(data, outcome_col="ae", person_time_col="person_years",
+                                 covariates=["user"]),
+             lambda: compare_before_after(data, outcome_col="ae"),
+             lambda: estimate_did(data, outcome_col="ae")]
+    for call in calls:
+        with pytest.raises(Exception) as raised:
+            call()
+        assert TOO_FEW_TO_FIT not in str(raised.value)
+
+
 def test_logistic_model_of_no_people_is_not_estimable():
     fit = fit_logistic(PERIODS.iloc[0:0], outcome_col="ae", covariates=["user"])
     assert not fit.estimable and fit.reason == TOO_FEW_TO_FIT

@@ -49,7 +49,7 @@ def fit_poisson(
               "ci_method": "Wald", "se": ("cluster-robust" if cluster_col else
                                           "robust (HC0)" if robust else "model-based"),
               "scale": "rate ratio"}
-    if not (df[outcome_col] > 0).any():  # no rows or no events: nothing to fit
+    if df[outcome_col].eq(0).all():  # no rows or no events (a NaN still raises below)
         return not_fitted(["const", *covariates], len(df), reason=TOO_FEW_TO_FIT,
                           method=method)
     x = _design(df, covariates)
@@ -236,7 +236,7 @@ def compare_before_after(
         [id_col, period_col])
     method = {"estimator": "Poisson GEE, exchangeable correlation within person",
               "ci_method": "Wald, robust (sandwich)", "scale": "rate ratio"}
-    if not (data[outcome_col] > 0).any():  # no rows or no events: nothing to fit
+    if data[outcome_col].eq(0).all():  # no rows or no events (a NaN still raises)
         return not_fitted(["const", period_col], int(data[id_col].nunique()),
                           reason=TOO_FEW_TO_FIT, method=method)
     x = sm.add_constant(data[[period_col]].astype(float))

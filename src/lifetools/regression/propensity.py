@@ -474,16 +474,24 @@ def estimate_did(
     people = int(data[id_col].nunique())
     del data  # the fit reads only the arrays above (issue 16)
     caught: list[warnings.WarningMessage] = []
-    if not (y > 0).any():
-        # no rows or no events at all (a small locality's matched pairs): statsmodels
-        # cannot start ("the first guess on the deviance function returned a nan");
-        # the reason is the empty cells' (below), which says which of neither
-        return not_fitted(x.columns, people, reason=(
-            "a group or period has no person-time" if y.groupby(
-                [x["life_rooms"], x["after"]]).ngroups < 4 else
-            "too few events in a group and period to estimate a ratio of rate ratios"),
-            method={"estimator": "difference-in-differences (not fitted)",
-                    "method": method, "weights": weights_col or "none"})
+    cells = y.groupby([x["life_rooms"], x["after"]]).sum()
+    empty = [f"{'users' if g else 'comparison'} {'after' if a else 'before'}"
+             for (g, a), total in cells.items() if total == 0]
+    failure = None
+    if len(cells) < 4:
+        failure = "a group or period has no person-time"
+    elif empty:
+        # which group and period had none is not said: the reason is published beside
+        # that cell's hidden count, and "no events in users before" would show a
+        # hidden zero (a whole group without the outcome: group disclosure)
+        failure = ("too few events in a group and period to estimate a ratio of rate "
+                   "ratios")
+    if y.eq(0).all():  # all zero, or no rows (a NaN outcome still raises below)
+        # no events at all (a small locality's matched pairs): statsmodels cannot
+        # start ("the first guess on the deviance function returned a nan")
+        return not_fitted(x.columns, people, reason=failure,
+                          method={"estimator": "difference-in-differences (not fitted)",
+                                  "method": method, "weights": weights_col or "none"})
     if weights_col is None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -507,21 +515,9 @@ def estimate_did(
         estimator = ("difference-in-differences, weighted Poisson GLM (ratio of "
                      "weighted rate ratios)")
         ci_method = "Wald, cluster-robust by person, weights treated as known"
-    cells = y.groupby([x["life_rooms"], x["after"]]).sum()
-    empty = [f"{'users' if g else 'comparison'} {'after' if a else 'before'}"
-             for (g, a), total in cells.items() if total == 0]
-    failure = None
-    if len(cells) < 4:
-        failure = "a group or period has no person-time"
-    elif empty:
-        # which group and period had none is not said: the reason is published beside
-        # that cell's hidden count, and "no events in users before" would show a
-        # hidden zero (a whole group without the outcome: group disclosure)
-        failure = ("too few events in a group and period to estimate a ratio of rate "
-                   "ratios")
-    elif not bool(fit.converged):
+    if failure is None and not bool(fit.converged):
         failure = "the difference-in-differences model did not converge"
-    elif not np.isfinite(bse).all():
+    elif failure is None and not np.isfinite(bse).all():
         failure = "a standard error of the difference-in-differences is not finite"
     return ModelResult(
         summary=tidy(x.columns, fit.params, bse, fit.pvalues, people,
