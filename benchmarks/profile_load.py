@@ -127,7 +127,9 @@ def child(folder: str, warm: bool = True) -> dict:
         compact_ids._encode_parquet = timing("ids in batches", compact_ids._encode_parquet)
     if hasattr(compact_ids, "_merge_hashed"):  # the merge from the files' hashes (wave 50)
         compact_ids._merge_hashed = timing("merge encode", compact_ids._merge_hashed)
-    else:  # before: Arrow's hash; a file's column is chunked, the merge's is not
+    if not hasattr(compact_ids, "_encode_file"):
+        # before wave 49: Arrow's hash; a file's column is chunked, the merge's is not
+        # (since then Arrow's hash is a fallback inside the timed encodes: not again)
         pc.dictionary_encode = timing(
             lambda values, *_: "encode per file" if isinstance(values, pa.ChunkedArray)
             else "merge encode", pc.dictionary_encode)
