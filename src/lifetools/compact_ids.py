@@ -341,8 +341,12 @@ def _encode_parquet(path: Path):
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from pandas._libs import hashtable
 
+    try:  # a private pandas API (the lock file pins pandas): without it, read whole
+        from pandas._libs import hashtable
+        hashtable.UInt64HashTable, hashtable.UInt64Vector  # noqa: B018
+    except (ImportError, AttributeError):
+        return None
     source = pq.ParquetFile(path, memory_map=True)  # mapped: see _read_ids
     schema = source.schema_arrow
     if ID_COLUMN not in schema.names:
