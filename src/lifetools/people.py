@@ -122,9 +122,11 @@ def of_locality(tables: Any, locality: str = "all") -> Callable[[Any], Any]:
     return lambda table: table.person_id.isin(people.person_id)
 
 
-def locality_rows(dataset: Dataset, name: str, locality: str = "all") -> pd.DataFrame:
+def locality_rows(dataset: Dataset, name: str, locality: str = "all"
+                  ) -> pd.DataFrame | None:
     """Return the rows of table ``name`` (a table with ``person_id``) of the people of
-    one locality (:func:`people_in_locality`), in the table's order with its index.
+    one locality (:func:`people_in_locality`), in the table's order with its index;
+    ``None`` for a table the dataset does not load (as its attribute gives).
 
     Notes
     -----

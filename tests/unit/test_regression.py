@@ -271,7 +271,9 @@ def test_mixed_model_of_no_measurements_is_not_estimable_not_an_error():
                          "swemwbs_metric": pd.Series([], dtype=float),
                          "follow_up": pd.Series([], dtype=float)})
     result = fit_mixed_model(none)
-    assert not result.estimable and result.reason == "no measurements to fit"
+    from lifetools.convergence import TOO_FEW_TO_FIT
+
+    assert not result.estimable and result.reason == TOO_FEW_TO_FIT
     assert result.n == 0 and result.summary["estimate"].isna().all()
     assert list(result.summary["term"]) == ["Intercept", "follow_up"]
 

@@ -9,8 +9,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from lifetools.convergence import recorded_warnings
-from lifetools.regression.results import ModelResult, checked_summary, tidy
+from lifetools.convergence import TOO_FEW_TO_FIT, recorded_warnings
+from lifetools.regression.results import ModelResult, checked_summary, not_fitted, tidy
 
 __all__ = ["MIN_PAIRS", "MIXED_METHODS", "estimate_paired_change", "fit_mixed_model",
            "fixed_effect_covariance", "mixed_convergence", "paired_measurements",
@@ -387,7 +387,10 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     if measurements.empty:
         # no one with a baseline (a small locality or period): statsmodels raised
         # numpy's "zero-size array to reduction operation" from its constant check
-        return unestimable("no measurements to fit")
+        return not_fitted(["Intercept", time_col], n_groups, reason=TOO_FEW_TO_FIT,
+                          exponentiate=False, method={
+                              "estimator": f"linear mixed model, {effects}, {criterion}",
+                              "ci_method": "Wald"})
     try:
         fit, check, notes = _fit_checked(
             measurements, formula, group_col, f"~{time_col}" if random_slope else None,
