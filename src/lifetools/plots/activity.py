@@ -208,7 +208,7 @@ def _sums_sentence(values: dict[str, pd.Series]) -> str:
     return "".join(" " + s for s in said)
 
 
-NO_MONTHS = "no months to show: too few contacts in this group."
+NO_MONTHS = "no whole months with contacts in this group to show."
 """What a run chart of no months says (:func:`plot_run_chart`)."""
 
 NO_BREAKDOWN = ("No breakdown is drawn: each group on its own would give a hidden count "

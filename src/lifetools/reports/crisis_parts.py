@@ -147,7 +147,9 @@ def crisis_spec(data: pd.DataFrame) -> ModelSpec:
     the basis made), and frozen with the model applied to the next edition. HoNOS is
     left out when fewer than ``MIN_OBSERVED`` are recorded, or no more than its
     imputation model's parameters (the other predictors, the outcome and an
-    intercept: no residual degrees of freedom to impute it), and enters linearly when
+    intercept, every predictor counted though the imputation leaves out a constant one,
+    so at 10 or 11 recorded scores HoNOS may be left out where it could be imputed: no
+    residual degrees of freedom to impute it), and enters linearly when
     fewer than :data:`MIN_KNOT_VALUES` are recorded, when the recorded scores fail the
     magnitude rules a published median of them must pass (the knots are published with
     the model: a knot must not be a few people's own score), or when they are too few

@@ -65,6 +65,9 @@ class KMResult(_PeopleAndEvents):
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    """The lifelines fitters by group; a group's is ``None`` where lifelines refused its
+    curve and the product limit was computed directly
+    (:func:`~lifetools.survival.kaplan_meier.product_limit`)."""
     risk_sets: pd.DataFrame | None = field(default=None, repr=False)
     """Each person's group, ``entry`` and ``stop`` (raw, never published): the
     numbers at risk at any day (:func:`~lifetools.survival.at_risk_table`), for a
@@ -88,6 +91,9 @@ class CIFResult(_PeopleAndEvents):
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    """The lifelines fitters by group; a group's is ``None`` where lifelines refused its
+    curve and the product limit was computed directly
+    (:func:`~lifetools.survival.kaplan_meier.product_limit`)."""
     risk_sets: pd.DataFrame | None = field(default=None, repr=False)
     """Each person's group, ``entry`` and ``stop`` (raw, never published): the
     numbers at risk at any day (:func:`~lifetools.survival.at_risk_table`), for a
