@@ -132,13 +132,12 @@ def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray
     risk has no event and changes nothing. Where lifelines estimates a curve, this
     gives its survival function (``tests/unit/test_small_groups.py``).
     """
+    entry, stop = np.asarray(entry, dtype=float), np.asarray(stop, dtype=float)
     times = np.union1d(np.union1d(entry, stop), [0.0])
-    n = (np.searchsorted(np.sort(entry), times, side="left")
-         - np.searchsorted(np.sort(stop), times, side="left")).astype(float)
     # at time 0 the people entering at it are at risk, as lifelines' event table and
     # at_risk_table count them (entry < t would count none: the curve's first point
     # then fell below a chart's fewest at risk and was not drawn)
-    n[times == 0] = np.count_nonzero((np.asarray(entry) <= 0) & (np.asarray(stop) > 0))
+    n = _risk_set(entry, stop, times, np.count_nonzero((entry <= 0) & (stop > 0)))
     ends = np.sort(stop[np.asarray(event) != 0])
     d = (np.searchsorted(ends, times, side="right")
          - np.searchsorted(ends, times, side="left")).astype(float)
