@@ -371,19 +371,6 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     n_groups = int(measurements[group_col].nunique())
     formula = f"{score_col} ~ {time_col}"
     dropped = False
-
-    def unestimable(reason: str) -> ModelResult:
-        """No number: the two fixed effects' rows, NaN, with ``reason``."""
-        terms = ["Intercept", time_col]
-        nan = pd.Series(np.nan, index=terms)
-        return ModelResult(
-            summary=tidy(terms, nan, nan, nan, n_groups, exponentiate=False,
-                         alpha=alpha),
-            n=n_groups, model=None, warnings=(reason,), estimable=False,
-            reason=reason,
-            method={"estimator": f"linear mixed model, {effects}, {criterion}",
-                    "ci_method": "Wald"})
-
     if measurements.empty:
         # no one with a baseline (a small locality or period): statsmodels raised
         # numpy's "zero-size array to reduction operation" from its constant check
@@ -409,8 +396,17 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
         pvalues = pd.Series(2 * stats.t.sf(np.abs(fit.fe_params / bse), dof), index=terms)
     except np.linalg.LinAlgError:
         # a singular design (too few people measured more than once): no number
-        return unestimable(f"the {criterion} fit failed: singular matrix (too few "
-                           "people with repeated measurements)")
+        terms = ["Intercept", time_col]
+        nan = pd.Series(np.nan, index=terms)
+        reason = (f"the {criterion} fit failed: singular matrix (too few people "
+                  "with repeated measurements)")
+        return ModelResult(
+            summary=tidy(terms, nan, nan, nan, n_groups, exponentiate=False,
+                         alpha=alpha),
+            n=n_groups, model=None, warnings=(reason,), estimable=False,
+            reason=reason,
+            method={"estimator": f"linear mixed model, {effects}, {criterion}",
+                    "ci_method": "Wald"})
     if check["singular"]:
         notes.append("singular fit: the between-person variance is on the boundary "
                      "(about 0); the fixed effects equal a linear model's")
