@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from lifetools.survival.results import KMResult, library_versions
+from lifetools.survival.results import KMResult, curve_of_no_one, library_versions
 
 __all__ = ["CLOGLOG_ONE", "CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
            "product_limit",
@@ -315,11 +315,8 @@ def estimate_km(
         logrank = logrank_test(df, duration_col=duration_col, event_col=event_col,
                                group_col=group_col, entry_col=entry_col)
     # no people (a small group's cohort): a summary of no rows, not pandas' error
-    summary = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({
-        "group": pd.Series(dtype=object),
-        **{c: pd.Series(dtype=float) for c in ("time", "estimate", "ci_lower", "ci_upper",
-                                               "se")},
-        **{c: pd.Series(dtype=int) for c in ("at_risk", "events")}})
+    summary = (pd.concat(frames, ignore_index=True) if frames
+               else curve_of_no_one(("at_risk", "events")))
     return KMResult(
         summary=summary, medians=median_survival(summary),
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,
