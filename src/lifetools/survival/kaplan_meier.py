@@ -121,10 +121,30 @@ def _risk_set(entry: np.ndarray, stop: np.ndarray, times: np.ndarray,
 
 def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The Kaplan-Meier product limit with delayed entry, as R ``survfit``: times (0,
-    every entry and stop), S(t), the numbers at risk (entry < t <= stop; at time 0
-    those entering at 0) and events.
+    """The Kaplan-Meier product limit with delayed entry, as R ``survfit``.
 
+    Parameters
+    ----------
+    entry
+        Each person's entry time (at risk after it).
+    stop
+        Each person's time of the event or censoring.
+    event
+        Each person's event indicator (non-zero: an event at ``stop``).
+
+    Returns
+    -------
+    times : numpy.ndarray
+        0, every entry and every stop, sorted and distinct.
+    survival : numpy.ndarray
+        S(t) at each time.
+    at_risk : numpy.ndarray
+        The numbers at risk (entry < t <= stop; at time 0 those entering at 0).
+    events : numpy.ndarray
+        The events at each time (floats).
+
+    Notes
+    -----
     lifelines refuses (``StatError``) a curve whose risk set empties in the first half
     of its times ("too few early truncation times"), as a small locality's discharge
     cohort did; R estimates it: S(t) is the product of 1 - d/n over the event times up
