@@ -6,15 +6,17 @@ on every size alike) loads the folder as the build's kernels do without the type
 in user and system CPU seconds and minor page faults (``getrusage``, every thread), the
 library's own calls while it runs: the stages of the compact id list
 (:func:`lifetools.compact_ids.id_list`): reading a file's whole ``person_id`` column
-(``compact_ids._read_ids``), its encode (``compact_ids._encode_file``, or Arrow's
-``dictionary_encode`` in a tree without it), both at once in batches
-(``compact_ids._encode_parquet``, wave 50; "read and encode" sums the three), the
-concatenation and merge of the files' dictionaries (``compact_ids._merge_hashed`` and
-``compact_ids._merge``, or ``dictionary_encode``), the sort of the distinct ids
-(``compact_ids._sort_order``, or Arrow's ``array_sort_indices`` in a tree without it),
-and the rest (ranks and each file's codes); and the table reads (the load less the id
-list). The calls are wrapped where they are looked up (``compact_ids``,
-``pyarrow.compute``), so the code timed is the library's, not a copy.
+(``compact_ids._read_ids``), its encode (``id_encoding.encode_file``; in a tree
+before wave 51 ``compact_ids._encode_file``, or Arrow's ``dictionary_encode`` in a tree
+without it), both at once in batches (``id_encoding.encode_parquet``, before wave 51
+``compact_ids._encode_parquet``; "read and encode" sums the three), the concatenation
+and merge of the files' dictionaries (``id_encoding.merge_hashed`` and
+``merge_distinct``, before ``compact_ids._merge_hashed`` and ``_merge``, or
+``dictionary_encode``), the sort of the distinct ids (``id_encoding.sort_order``,
+before ``compact_ids._sort_order``, or Arrow's ``array_sort_indices`` in a tree without
+it), and the rest (ranks and each file's codes); and the table reads (the load less the
+id list). The calls are wrapped where they are looked up (``id_encoding`` or
+``compact_ids``, ``pyarrow.compute``), so the code timed is the library's, not a copy.
 
 Before the timed load each child loads a small copy of the folder (each table's first
 2,000 rows) untimed: the first call of each path pays one-time costs (imports inside
@@ -120,23 +122,33 @@ def child(folder: str, warm: bool = True) -> dict:
 
     compact_ids._read_ids = timing("read ids", compact_ids._read_ids)
     compact_ids._build = timing("id list", compact_ids._build)
-    if hasattr(compact_ids, "_encode_file"):  # the encodes as functions (wave 49)
+    try:  # the encodes in their own module (wave 51), looked up there by _build
+        from lifetools import id_encoding
+    except ImportError:
+        id_encoding = None
+    if id_encoding is not None:
+        id_encoding.encode_file = timing("encode per file", id_encoding.encode_file)
+        id_encoding.merge_distinct = timing("merge encode", id_encoding.merge_distinct)
+        id_encoding.encode_parquet = timing("ids in batches", id_encoding.encode_parquet)
+        id_encoding.merge_hashed = timing("merge encode", id_encoding.merge_hashed)
+        id_encoding.sort_order = timing("sort", id_encoding.sort_order)
+    elif hasattr(compact_ids, "_encode_file"):  # the encodes as functions (wave 49)
         compact_ids._encode_file = timing("encode per file", compact_ids._encode_file)
         compact_ids._merge = timing("merge encode", compact_ids._merge)
     if hasattr(compact_ids, "_encode_parquet"):  # read and encoded in batches (wave 50)
         compact_ids._encode_parquet = timing("ids in batches", compact_ids._encode_parquet)
     if hasattr(compact_ids, "_merge_hashed"):  # the merge from the files' hashes (wave 50)
         compact_ids._merge_hashed = timing("merge encode", compact_ids._merge_hashed)
-    if not hasattr(compact_ids, "_encode_file"):
+    if id_encoding is None and not hasattr(compact_ids, "_encode_file"):
         # before wave 49: Arrow's hash; a file's column is chunked, the merge's is not
         # (since then Arrow's hash is a fallback inside the timed encodes: not again)
         pc.dictionary_encode = timing(
             lambda values, *_: "encode per file" if isinstance(values, pa.ChunkedArray)
             else "merge encode", pc.dictionary_encode)
     pa.concat_arrays = timing("concat", pa.concat_arrays)
-    if hasattr(compact_ids, "_sort_order"):  # the sort of the distinct ids (wave 48)
+    if id_encoding is None and hasattr(compact_ids, "_sort_order"):  # wave 48 to 50
         compact_ids._sort_order = timing("sort", compact_ids._sort_order)
-    else:  # before: Arrow's string sort
+    elif id_encoding is None:  # before: Arrow's string sort
         pc.array_sort_indices = timing("sort", pc.array_sort_indices)
     before = _usage()
     data = lt.load_dataset(Path(folder), compact_ids=True, skip_unused=True)

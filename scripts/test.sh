@@ -46,7 +46,7 @@ export LIFETOOLS_REQUIRE_ENGINES=1
 # (estimated from that table, tests/unit/test_coverage_start.py). The full run of
 # e3b48cb measured 96.26% (18,620 statements, 493 missed; 4,986 branches, 361 partial),
 # so the floor is 94: a change that drops two points of coverage fails.
-# --no-loadscope-reorder: groups start in collection order, which tests/conftest.py sorts
+# --no-loadscope-reorder: groups start in collection order, which tests/xdist_schedule.py sorts
 # (the longest chains first), not by their number of tests.
 exec .venv/bin/pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=30 \
   --cov=lifetools --cov-report=term --cov-fail-under=94 "$@"

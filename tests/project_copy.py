@@ -4,8 +4,8 @@ lifetools is imported inside functions here, never at import time: this module i
 loaded with the first conftest, before coverage starts in the xdist workers, and the
 package's eager ``__init__`` would otherwise be imported unmeasured.
 
-Shared by ``tests/conftest.py`` (its session fixtures) and the tests that make project
-copies of their own. A module of its own name, because ``from conftest import ...`` is
+Shared by ``tests/build_fixtures.py`` (the session's build fixtures) and the tests that
+make project copies of their own. A module of its own name, because ``from conftest import ...`` is
 ambiguous when several ``conftest.py`` files are on the path.
 """
 

@@ -191,10 +191,31 @@ one; the same constructor and resolver, and node marks with the same lines)."""
 
 
 def parse_yaml(parse: Callable[[type], T]) -> T:
-    """``parse(loader_class)`` with libyaml's safe loader when installed; a text it
-    refuses is parsed again by the pure-Python ``yaml.SafeLoader``, whose error (its
-    line and column) is the one raised. The one owner of this choice: the dictionary
-    and the series file (:mod:`lifetools.pipeline.series`) are read through it."""
+    """Parse YAML with libyaml's safe loader when installed, else the pure-Python one.
+
+    Parameters
+    ----------
+    parse
+        A function of a loader class (``yaml.CSafeLoader`` or ``yaml.SafeLoader``) that
+        parses the text with it, e.g. ``lambda loader: yaml.load(text, Loader=loader)``.
+
+    Returns
+    -------
+    T
+        What ``parse`` returns with the fast loader, or, when that loader refuses the
+        text, with ``yaml.SafeLoader``.
+
+    Raises
+    ------
+    yaml.YAMLError
+        The pure-Python loader's error (its line and column) when it refuses the text
+        too: a text libyaml refuses is parsed again for that error.
+
+    Notes
+    -----
+    The one owner of this choice: the dictionary and the series file
+    (:mod:`lifetools.pipeline.series`) are read through it.
+    """
     try:
         return parse(_FAST_LOADER)
     except yaml.YAMLError:

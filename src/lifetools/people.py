@@ -116,17 +116,45 @@ def people_in_locality(dataset: Dataset, locality: str = "all",
 
 
 def of_locality(tables: Any, locality: str = "all") -> Callable[[Any], Any]:
-    """The condition keeping a table's rows of the people of :func:`locality_query`
-    (a semi-join on ``person_id``), for :func:`lifetools.engines.dataset.rows_query`."""
+    """The condition keeping a table's rows of the people of one locality.
+
+    Parameters
+    ----------
+    tables
+        The engine's tables (:func:`lifetools.engines.engine_tables`).
+    locality
+        One locality of the deprivation lookup, or ``"all"``.
+
+    Returns
+    -------
+    callable
+        A function of a table with ``person_id`` returning an ibis boolean expression:
+        the rows of the people of :func:`locality_query` (a semi-join on
+        ``person_id``), for :func:`lifetools.engines.dataset.rows_query`'s ``where``.
+    """
     people = locality_query(tables, locality)
     return lambda table: table.person_id.isin(people.person_id)
 
 
 def locality_rows(dataset: Dataset, name: str, locality: str = "all"
                   ) -> pd.DataFrame | None:
-    """Return the rows of table ``name`` (a table with ``person_id``) of the people of
-    one locality (:func:`people_in_locality`), in the table's order with its index;
-    ``None`` for a table the dataset does not load (as its attribute gives).
+    """Return the rows of one table of the people of one locality.
+
+    Parameters
+    ----------
+    dataset
+        The analysis tables (a :class:`~lifetools.dataset.Dataset`, or a server's).
+    name
+        A table with ``person_id``.
+    locality
+        One locality of the deprivation lookup, or ``"all"``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The table's rows of the people of :func:`people_in_locality`, in the table's
+        order with its index; ``None`` for a table the dataset does not load (as its
+        attribute gives).
 
     Notes
     -----

@@ -52,6 +52,7 @@ FORMAT = "typed-cache v1 (Arrow IPC, uncompressed, pandas metadata)"
 """Part of every key: a new layout of the entries is a new key."""
 CODE_MODULES = (
     "lifetools.typed_cache", "lifetools.loading", "lifetools.compact_ids",
+    "lifetools.id_encoding",
     "lifetools.config", "lifetools.dictionary", "lifetools.duckdb_settings",
     "lifetools.errors", "lifetools.fingerprint",
     "lifetools.reads", "lifetools.reads_merge", "lifetools.dataset", "lifetools.folder_scan",

@@ -184,7 +184,7 @@ def assert_engine_build_published(built, files: dict[str, dict[str, str]], root:
     """A build from an engine reran every analysis and published exactly ``files``; its
     manifest names the engine; ``secret`` (a password, a token) is in no file under
     ``root`` and in no captured output. Returns the manifest's text. No PDF is searched
-    for the secret: the engine builds print none (``no_pdfs``, ``tests/conftest.py``),
+    for the secret: the engine builds print none (``no_pdfs``, ``tests/build_fixtures.py``),
     and every PDF is printed from a page searched here."""
     import json
 

@@ -1,7 +1,7 @@
 """A full build from PostgreSQL publishes the folder build's result files, and no output
 holds the database password.
 
-The folder build is the session's shared ``small_build`` (tests/conftest.py: one edition
+The folder build is the session's shared ``small_build`` (tests/build_fixtures.py: one edition
 of a ``TEST_PEOPLE_SMALL``-person project copy, built from its synthetic Parquet folder):
 this test does not build it again. Its tables are loaded into a database of the
 throwaway server (``conftest``) and the project is built from there, the analyst's
@@ -16,7 +16,7 @@ as ``lifetools run`` runs it: the build's run folder, without a site).
 Every other report is compared with the shared build itself, so the test also shows
 that their results do not depend on the tables' row order.
 
-The build prints no report PDF (``no_pdfs``, tests/conftest.py): its PDFs were compared
+The build prints no report PDF (``no_pdfs``, tests/build_fixtures.py): its PDFs were compared
 with nothing (its pages differ from the folder build's by the data record), and each is
 printed from a report page, which the password search reads as text, with a footer of
 the series' title, status, date and address (most of a PDF's text is in compressed
@@ -48,7 +48,7 @@ from project_copy import (
 from lifetools import config, engines
 from lifetools.pipeline.build import build_series, run_analyses
 
-# Group: ``small_build`` (tests/conftest.py gives it to the tests using that fixture),
+# Group: ``small_build`` (tests/xdist_schedule.py gives it to the tests using that fixture),
 # not ``postgres``: a joined group could run on the other worker and build it again.
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ import pytest
 @pytest.fixture(scope="module")
 def site(request) -> Path:
     """The two-edition series' site (``built_site``, asked for at run time: see
-    ``EXPENSIVE_FIXTURES`` in ``tests/conftest.py``)."""
+    ``EXPENSIVE_FIXTURES`` in ``tests/xdist_schedule.py``)."""
     given = os.environ.get("LIFETOOLS_BUILT_SITE")
     return Path(given).resolve() if given else request.getfixturevalue("built_site")
 

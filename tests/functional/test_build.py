@@ -1,6 +1,6 @@
 """The whole series end to end: site, editions, incremental runs, safe publishing.
 
-Uses the session's built project copy (tests/conftest.py): the 2023-24 edition was
+Uses the session's built project copy (tests/build_fixtures.py): the 2023-24 edition was
 published first, then 2024-25 added as the current edition. Tests that change anything
 work on a private copy of that built project.
 """

@@ -3,7 +3,7 @@ a display-only edit (the book's text, the glossary, a key result's words in
 analyses.yml) executes nothing and is published; a change in one
 table reruns only the runs that read it.
 
-One copy of the session's small built project (``small_build`` in tests/conftest.py:
+One copy of the session's small built project (``small_build`` in tests/build_fixtures.py:
 LIFETOOLS_TEST_PEOPLE_SMALL people, one edition, built once and shared with the
 folder-against-DuckDB comparison), edited step by step; each step's build starts from
 the one before. (The column changes were a test of their own, on a second copy with a

@@ -1,6 +1,6 @@
 """One leak injected into a copy of a real report notebook: the build refuses it.
 
-Uses the session's built project copy (tests/conftest.py); one incremental build.
+Uses the session's built project copy (tests/build_fixtures.py); one incremental build.
 """
 
 from __future__ import annotations

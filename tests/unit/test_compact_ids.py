@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lifetools as lt
-from lifetools import compact_ids, loading
+from lifetools import compact_ids, id_encoding, loading
 from lifetools.compact_ids import ENV_COMPACT_IDS, encode_ids, id_list
 from lifetools.loading import ENV_DATASET_CACHE, load_dataset
 from lifetools.synthetic import write_synthetic
@@ -232,7 +232,7 @@ def test_sort_order_of_distinct_ids_is_arrows(values, with_empty, large):
     values = list(dict.fromkeys(values + [v[:8] + v[:7:-1] for v in values]))  # ties
     values = values + [""] if with_empty else values
     array, expected = _arrow_order(values, pa.large_string() if large else pa.string())
-    np.testing.assert_array_equal(compact_ids._sort_order(array), expected)
+    np.testing.assert_array_equal(id_encoding.sort_order(array), expected)
 
 
 def test_sort_order_breaks_ties_on_the_first_8_bytes_on_every_byte():
@@ -241,15 +241,15 @@ def test_sort_order_breaks_ties_on_the_first_8_bytes_on_every_byte():
     head = "5" * 8
     values = [head + hex_id(i)[8:] for i in (9, 3, 7, 0)] + ["1" * 64, "", "9" * 64]
     array, expected = _arrow_order(values, pa.large_string())
-    order = compact_ids._sort_order(array)
+    order = id_encoding.sort_order(array)
     np.testing.assert_array_equal(order, expected)
     assert [values[i] for i in order] == ["", "1" * 64] + [
         head + hex_id(i)[8:] for i in (0, 3, 7, 9)] + ["9" * 64]
     for other in (["éa", "aé", "ab~", "é", "~"], ["éa", "aé", "ab~", "b~é"]):
         array_, expected = _arrow_order(other, pa.string())  # two-byte characters
-        np.testing.assert_array_equal(compact_ids._sort_order(array_), expected)
+        np.testing.assert_array_equal(id_encoding.sort_order(array_), expected)
     sliced = array.slice(2)  # an array with an offset into its buffers
-    np.testing.assert_array_equal(compact_ids._sort_order(sliced),
+    np.testing.assert_array_equal(id_encoding.sort_order(sliced),
                                   _arrow_order(values[2:], pa.large_string())[1])
 
 
@@ -309,16 +309,16 @@ def test_id_list_and_codes_equal_known_answer_and_arrows_hash(tmp_path_factory, 
              for k, (ids, kind) in enumerate(files)}
     distinct, expected = _known_answer([ids for ids, _ in files])
     variants = {"as built": {}, "blocks of 3 rows": {"_STEP": 3},
-                "files by Arrow's hash": {"_encode_file": lambda column: (
-                    *compact_ids._arrow_encode(column), None)},
+                "files by Arrow's hash": {"encode_file": lambda column: (
+                    *id_encoding._arrow_encode(column), None)},
                 "batches of 3 rows": {"_BATCH": 3, "_STEP": 2},
-                "whole columns read": {"_encode_parquet": lambda path: None},
-                "merge hashed again": {"_merge_hashed": lambda *_: None},
+                "whole columns read": {"encode_parquet": lambda path, name: None},
+                "merge hashed again": {"merge_hashed": lambda *_: None},
                 "all by Arrow's hash": {"_encode_fixed": lambda chunks, **_: None}}
     for variant, changes in variants.items():
         with pytest.MonkeyPatch.context() as patch:
             for attribute, value in changes.items():
-                patch.setattr(compact_ids, attribute, value)
+                patch.setattr(id_encoding, attribute, value)
             ids, codes = compact_ids._build(paths)
         assert ids.to_pylist() == distinct and str(ids.type) == "large_string", variant
         assert len(codes) == sum(kind == "parquet" for _, kind in files)
@@ -336,19 +336,19 @@ def test_encode_fixed_takes_pseudonyms_and_falls_back_on_a_shared_hash(monkeypat
 
     values = [hex_id(5), None, hex_id(2), "", hex_id(5), hex_id(9)]
     column = pa.chunked_array([pa.array(values[:3]), pa.array(values[3:])])
-    rows, coded = compact_ids._encode_fixed(column.chunks)
+    rows, coded = id_encoding._encode_fixed(column.chunks)
     assert [bytes(r).decode() for r in rows] == [hex_id(5), hex_id(2), hex_id(9)]
     assert coded.tolist() == [0, -1, 1, -1, 0, 2]
-    monkeypatch.setattr(compact_ids, "_STEP", 2)  # rows hashed and checked in blocks
-    again = compact_ids._encode_fixed(column.chunks)
+    monkeypatch.setattr(id_encoding, "_STEP", 2)  # rows hashed and checked in blocks
+    again = id_encoding._encode_fixed(column.chunks)
     assert again is not None and again[1].tolist() == coded.tolist()
     np.testing.assert_array_equal(again[0], rows)
     monkeypatch.undo()
-    assert compact_ids._encode_fixed([pa.array(["ab", "abc"])]) is None  # two widths
-    assert compact_ids._encode_fixed([pa.array(["abcde"])]) is None  # not 8-byte words
-    monkeypatch.setattr(compact_ids, "_MIX", 0)  # every hash 0: one number for all
-    assert compact_ids._encode_fixed(column.chunks) is None
-    local, indices, _ = compact_ids._encode_file(column)
+    assert id_encoding._encode_fixed([pa.array(["ab", "abc"])]) is None  # two widths
+    assert id_encoding._encode_fixed([pa.array(["abcde"])]) is None  # not 8-byte words
+    monkeypatch.setattr(id_encoding, "_MIX", 0)  # every hash 0: one number for all
+    assert id_encoding._encode_fixed(column.chunks) is None
+    local, indices, _ = id_encoding.encode_file(column)
     assert local.to_pylist() == [hex_id(5), hex_id(2), "", hex_id(9)]
     assert indices.tolist() == [0, -1, 1, 2, 0, 3]
 
@@ -364,11 +364,11 @@ def test_encode_fixed_row_check_reaches_a_middle_word_of_the_last_partial_block(
     a = hex_id(5)
     b = a[:24] + ("0" if a[24] != "0" else "1") + a[25:]  # bytes 24-31: the 4th word
     column = pa.chunked_array([pa.array([a, a, a]), pa.array([a, a, b])])
-    monkeypatch.setattr(compact_ids, "_STEP", 2)
-    monkeypatch.setattr(compact_ids, "_MIX", 0)
-    assert compact_ids._encode_fixed(column.chunks) is None
-    local, indices, _ = compact_ids._encode_file(column)
-    arrow_local, arrow_indices = compact_ids._arrow_encode(column)
+    monkeypatch.setattr(id_encoding, "_STEP", 2)
+    monkeypatch.setattr(id_encoding, "_MIX", 0)
+    assert id_encoding._encode_fixed(column.chunks) is None
+    local, indices, _ = id_encoding.encode_file(column)
+    arrow_local, arrow_indices = id_encoding._arrow_encode(column)
     assert local.to_pylist() == arrow_local.to_pylist() == [a, b]
     assert indices.tolist() == arrow_indices.tolist() == [0, 0, 0, 0, 0, 1]
 
@@ -384,12 +384,12 @@ def test_encode_fixed_sliced_chunks_as_arrows_hash(kind):
     chunks = [pa.array(values[:5], pa.type_for_alias(kind)).slice(1),
               pa.array(values[4:], pa.type_for_alias(kind)).slice(2, 3)]
     assert all(chunk.offset > 0 for chunk in chunks)
-    rows, coded = compact_ids._encode_fixed(chunks)
+    rows, coded = id_encoding._encode_fixed(chunks)
     ids = [bytes(r).decode() for r in rows]
     taken = values[1:5] + values[6:]
     assert [ids[c] if c >= 0 else None for c in coded] == [
         v if v else None for v in taken]
-    local, indices = compact_ids._arrow_encode(pa.chunked_array(chunks))
+    local, indices = id_encoding._arrow_encode(pa.chunked_array(chunks))
     arrow = local.to_pylist()
     assert [arrow[i] or None if i >= 0 else None for i in indices] == [
         v if v else None for v in taken]
@@ -412,27 +412,28 @@ def test_encode_parquet_in_batches_equals_the_whole_column_encoded(tmp_path, bat
               + [hex_id(k) for k in range(20, 0, -1)] + [None, hex_id(9), ""])
     path = _write_ids(tmp_path, 0, values, "parquet")
     other = _write_ids(tmp_path, 1, [hex_id(3), hex_id(2), None, hex_id(40)], "parquet")
-    monkeypatch.setattr(compact_ids, "_BATCH", batch)
-    got = compact_ids._encode_parquet(path)
-    want = compact_ids._encode_file(compact_ids._read_ids(path))
+    monkeypatch.setattr(id_encoding, "_BATCH", batch)
+    got = id_encoding.encode_parquet(path, "person_id")
+    want = id_encoding.encode_file(compact_ids._read_ids(path))
     assert got is not None and want[2] is not None
     assert got[0].equals(want[0]) and got[0].type == want[0].type
     assert got[1].dtype == want[1].dtype and got[1].tolist() == want[1].tolist()
     assert got[2].dtype == np.uint64 and got[2].tolist() == want[2].tolist()
     assert got[0].to_pylist()[:3] == [hex_id(5), hex_id(2), hex_id(9)]
-    second = compact_ids._encode_parquet(other)
-    merged = compact_ids._merge_hashed([got[0], second[0]], [got[2], second[2]])
-    again = compact_ids._merge(pa.concat_arrays([got[0], second[0]]))
+    second = id_encoding.encode_parquet(other, "person_id")
+    merged = id_encoding.merge_hashed([got[0], second[0]], [got[2], second[2]])
+    again = id_encoding.merge_distinct(pa.concat_arrays([got[0], second[0]]))
     assert merged is not None and merged[0].equals(again[0])
     assert merged[1].tolist() == again[1].tolist()
     wrong = [got[2], np.full(len(second[2]), got[2][0], np.uint64)]  # a shared hash
-    assert compact_ids._merge_hashed([got[0], second[0]], wrong) is None
+    assert id_encoding.merge_hashed([got[0], second[0]], wrong) is None
     for kind in ("two widths", "width 5", "integers", "no ids"):
         table = {"two widths": pa.table({"person_id": [hex_id(1), "ab" * 4]}),
                  "width 5": pa.table({"person_id": ["abcde", "edcba"]}),
                  "integers": pa.table({"person_id": pa.array([1, 2], pa.int64())}),
                  "no ids": pa.table({"n": [1, 2]})}[kind]
         pq.write_table(table, tmp_path / "odd.parquet", row_group_size=1)
-        assert compact_ids._encode_parquet(tmp_path / "odd.parquet") is None, kind
-    monkeypatch.setattr(compact_ids, "_MIX", 0)  # every hash 0: the row check fails
-    assert compact_ids._encode_parquet(path) is None
+        odd = tmp_path / "odd.parquet"
+        assert id_encoding.encode_parquet(odd, "person_id") is None, kind
+    monkeypatch.setattr(id_encoding, "_MIX", 0)  # every hash 0: the row check fails
+    assert id_encoding.encode_parquet(path, "person_id") is None

@@ -1,6 +1,6 @@
 """The suite runs without pytest-xdist as well: one process, ``-p no:xdist``.
 
-``tests/conftest.py`` marks every test of an expensive fixture or module fixture with
+``tests/xdist_schedule.py`` (a plugin of ``tests/conftest.py``) marks every test of an expensive fixture or module fixture with
 its ``xdist_group``. Under ``--strict-markers`` that mark must be registered, and only
 pytest-xdist registered it: ``pytest -p no:xdist`` (a debugger, a profiler, one test in
 one process) stopped at collection with an internal error, "'xdist_group' not found in

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import brentq
 
+from lifetools.convergence import TOO_FEW_TO_FIT
 from lifetools.regression import (
     balance_table,
     c_statistic,
@@ -130,6 +131,26 @@ def test_logistic_discrimination_and_calibration():
     assert result.extra["calibration_slope"] == pytest.approx(1.0, abs=1e-6)
     assert result.extra["calibration_in_the_large"] == pytest.approx(0.0, abs=1e-6)
     assert len(result.extra["calibration_table"]) == 10
+
+
+def test_logistic_not_fitted_says_why_with_its_performance_missing():
+    """A logistic model of no one, or with a covariate missing, is the one kind of
+    result every model not fitted is (``not_fitted``): no rows, its reason, its warnings
+    ending with it, and its C-statistic and calibration missing, not absent."""
+    df = pd.DataFrame({"x": [0.5, np.nan, 1.5, 2.0], "y": [0.0, 1.0, 1.0, 0.0]})
+    for data, n, reason in ((df.iloc[0:0], 0, TOO_FEW_TO_FIT),
+                            (df, 4, "a covariate of the logistic model has missing "
+                                    "values for 1 people")):
+        result = fit_logistic(data, outcome_col="y", covariates=["x"])
+        assert not result.estimable and result.n == n and result.reason == reason
+        assert result.summary.empty and list(result.summary.columns) == [
+            "term", "estimate", "ci_lower", "ci_upper", "p_value", "n"]
+        assert result.warnings == (f"not estimable: {reason}",)
+        assert result.model is None and result.events is None
+        assert all(np.isnan(v) for v in result.extra["c_statistic"])
+        assert np.isnan(result.extra["calibration_slope"])
+        assert np.isnan(result.extra["calibration_in_the_large"])
+        assert result.extra["calibration_table"].empty and result.extra["apparent"]
 
 
 def test_calibration_in_the_large_is_offset_intercept_and_slope_separate():
@@ -271,8 +292,6 @@ def test_mixed_model_of_no_measurements_is_not_estimable_not_an_error():
                          "swemwbs_metric": pd.Series([], dtype=float),
                          "follow_up": pd.Series([], dtype=float)})
     result = fit_mixed_model(none)
-    from lifetools.convergence import TOO_FEW_TO_FIT
-
     assert not result.estimable and result.reason == TOO_FEW_TO_FIT
     assert result.n == 0 and result.summary["estimate"].isna().all()
     assert list(result.summary["term"]) == ["Intercept", "follow_up"]

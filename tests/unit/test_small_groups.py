@@ -24,6 +24,7 @@ from lifetools.regression.propensity import estimate_did, standardised_differenc
 from lifetools.survival.competing import estimate_cif
 from lifetools.survival.finegray import finegray_rows, fit_fine_gray
 from lifetools.survival.kaplan_meier import estimate_km, product_limit
+from lifetools.survival.results import CURVE_COLUMNS, curve_of_no_one
 
 NOBODY = pd.DataFrame({"duration": pd.Series(dtype=float), "event": pd.Series(dtype=int),
                        "entry": pd.Series(dtype=float), "group": pd.Series(dtype=object),
@@ -42,6 +43,27 @@ def test_a_curve_of_no_people_has_no_rows():
         assert {"time", "estimate", "ci_lower", "ci_upper", "at_risk"} <= set(
             result.summary.columns)
     assert km.medians.empty
+
+
+def test_a_curve_of_no_one_has_the_columns_and_types_of_a_curve_of_someone():
+    """``curve_of_no_one``, the one summary of no one of ``estimate_km`` and
+    ``estimate_cif``: the same columns in the same order, each of the type a curve of
+    people gives it (a KM curve's numbers at risk integers, a CIF's floats), so that
+    a table of several groups, one of them empty, keeps its types."""
+    someone = pd.DataFrame({"duration": [1.0, 2.0, 3.0, 4.0], "event": [1, 2, 0, 1],
+                            "entry": [0.0, 0.0, 0.0, 0.0], "group": ["a"] * 4,
+                            "x": [0.0] * 4})
+    for estimate, kwargs in ((estimate_km, {"entry_col": "entry"}),
+                             (estimate_cif, {"event_of_interest": 1})):
+        empty = estimate(NOBODY, duration_col="duration", event_col="event", **kwargs)
+        full = estimate(someone, duration_col="duration", event_col="event", **kwargs)
+        assert empty.summary.empty and not full.summary.empty
+        assert list(empty.summary.columns) == list(full.summary.columns) == list(
+            CURVE_COLUMNS), estimate.__name__
+        assert empty.summary.dtypes.to_dict() == full.summary.dtypes.to_dict(), \
+            estimate.__name__
+    assert curve_of_no_one(("events",))["at_risk"].dtype == float
+    assert curve_of_no_one(("at_risk", "events"))["at_risk"].dtype == np.int64
 
 
 def test_fine_gray_of_no_people_is_not_estimable():

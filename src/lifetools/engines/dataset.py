@@ -71,9 +71,33 @@ def stored_order(tables: EngineTables, name: str,
 
 def rows_query(tables: EngineTables, name: str, where: Callable[[Any], Any],
                columns: Sequence[str] | None = None) -> Any:
-    """The rows of table ``name`` that ``where`` keeps (a function of the
-    :func:`numbered` table returning an ibis boolean expression), in key order, with
-    their numbers in ``__row`` first and then ``columns`` (default every one)."""
+    """The query of the rows of one table that a condition keeps, numbered, in key order.
+
+    Parameters
+    ----------
+    tables
+        The engine's tables (:func:`lifetools.engines.engine_tables`).
+    name
+        A table of the data dictionary that ``tables`` holds.
+    where
+        A function of the :func:`numbered` table returning an ibis boolean expression:
+        the rows kept (e.g. :func:`lifetools.people.of_locality`).
+    columns
+        The columns selected after the row numbers; default every one.
+
+    Returns
+    -------
+    ibis.expr.types.Table
+        An unexecuted query: the rows kept, in key order (their numbers, ``__row``),
+        with ``__row`` first and then ``columns``. :func:`fetch_table` runs it.
+
+    Raises
+    ------
+    lifetools.errors.DictionaryError
+        ``name`` is not a table of the data dictionary.
+    KeyError
+        ``name`` is a table of the dictionary that ``tables`` does not hold.
+    """
     table = numbered(tables, name)
     return table.filter(where(table)).order_by(_ROW).select(
         _ROW, *(columns or [c for c in tables.tables[name].columns if c != _ROW]))

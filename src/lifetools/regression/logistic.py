@@ -13,7 +13,7 @@ from scipy import stats
 from lifetools.convergence import TOO_FEW_TO_FIT
 from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
-from lifetools.regression.results import ModelResult, tidy
+from lifetools.regression.results import ModelResult, not_fitted, tidy
 
 __all__ = ["CALIBRATION_DIGITS", "c_statistic", "calibration", "calibration_points",
            "fit_logistic"]
@@ -95,17 +95,14 @@ def calibration_points(table: pd.DataFrame) -> pd.DataFrame:
     return table[["predicted", "observed"]].astype(float).round(CALIBRATION_DIGITS)
 
 
-def _not_estimated(method: dict, n: int, reason: str, caught=(), fit=None) -> ModelResult:
-    """A logistic result that says why it could not be estimated."""
-    empty = tidy([], [], [], [], n, exponentiate=True)
-    table = pd.DataFrame(columns=["group", "predicted", "observed", "n"])
+def _no_performance() -> dict:
+    """A logistic model's performance when it was not fitted: every number missing."""
     nan = float("nan")
-    return ModelResult(summary=empty, n=n, method=method, estimable=False, reason=reason,
-                       model=fit,
-                       warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
-                       extra={"c_statistic": (nan, nan, nan),
-                              "calibration_in_the_large": nan, "calibration_slope": nan,
-                              "calibration_table": table, "apparent": True})
+    return {"c_statistic": (nan, nan, nan), "calibration_in_the_large": nan,
+            "calibration_slope": nan,
+            "calibration_table": pd.DataFrame(columns=["group", "predicted", "observed",
+                                                       "n"]),
+            "apparent": True}
 
 
 def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str],
@@ -126,24 +123,30 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     and ``pROC`` in ``tests/reference/test_logistic_did_against_r.py``.
 
     Nothing is fitted when a covariate has missing values, and a fit that did not
-    converge is not used: the result is not ``estimable`` and its ``reason`` says why, its summary is empty and
-    its C-statistic missing (``tests/unit/test_regression.py``).
+    converge is not used: the result is not ``estimable`` and its ``reason`` says why,
+    its summary is empty, its C-statistic and calibration missing and its warnings end
+    with "not estimable: <reason>", as every model not fitted
+    (:func:`lifetools.regression.results.not_fitted`; ``tests/unit/test_regression.py``).
     """
     x = design_frame(df, covariates)  # one block: statsmodels does not copy it
     y = df[outcome_col].astype(float)
     method = {"estimator": "logistic regression", "ci_method": "Wald"}
     if not len(df):  # no people (a small locality): statsmodels' zero-size error
-        return _not_estimated(method, 0, TOO_FEW_TO_FIT)
+        return not_fitted((), 0, reason=TOO_FEW_TO_FIT, method=method,
+                          extra=_no_performance())
     missing = np.isnan(x.to_numpy()).any(axis=1)
     if missing.any():
-        return _not_estimated(method, len(df), "a covariate of the logistic model has "
-                              f"missing values for {int(missing.sum())} people")
+        return not_fitted((), len(df), reason="a covariate of the logistic model has "
+                          f"missing values for {int(missing.sum())} people", method=method,
+                          extra=_no_performance())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = sm.Logit(y, x).fit(disp=0, maxiter=200)
     if not fit.mle_retvals.get("converged", False):
-        return _not_estimated(method, len(df), "the logistic model did not converge "
-                              "in 200 iterations", caught, fit)
+        return not_fitted((), len(df), reason="the logistic model did not converge in "
+                          "200 iterations", method=method, model=fit,
+                          notes=tuple(dict.fromkeys(str(w.message) for w in caught)),
+                          extra=_no_performance())
     predicted = fit.predict(x).to_numpy()
     auc = c_statistic(y.to_numpy(), predicted, alpha)
     in_the_large, slope, table = calibration(y.to_numpy(), predicted, bins)

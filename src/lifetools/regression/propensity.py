@@ -13,6 +13,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
+from lifetools.frames import with_columns
 from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import BalanceResult, ModelResult, not_fitted, tidy
@@ -404,11 +405,8 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
         share = treated.mean()
         weights = np.where(treated, share / ps, (1 - share) / (1 - ps))
         design = "stabilised inverse probability of treatment weights, ATE"
-    # ``assign`` copied every column of every person (at 1,500,000 people about
-    # 0.3 GB, held with the result; issue 16): a frame over the same values (each
-    # column its own block) holds only the two new columns
-    data = pd.DataFrame({**{c: df[c] for c in df.columns}, "propensity": ps,
-                         "weight": pd.Series(weights, index=df.index)}, copy=False)
+    # not ``assign``, which copied every column of every person (issue 16)
+    data = with_columns(df, {"propensity": ps, "weight": weights})
     return BalanceResult(
         data=data, balance=balance_table(everyone, data, treatment_col=treatment_col,
                                          covariates=covariates,

@@ -61,14 +61,45 @@ def checked_summary(summary: pd.DataFrame, coef, se, *, converged: bool,
 
 
 def not_fitted(terms, n: int, *, reason: str, method: dict[str, Any],
-               exponentiate: bool = True, notes: tuple[str, ...] = ()) -> ModelResult:
-    """A model that could not be fitted: each term's row with NaN numbers, not
-    ``estimable``, and ``reason`` (its warnings say "not estimable: <reason>")."""
+               exponentiate: bool = True, notes: tuple[str, ...] = (),
+               model: Any = None, extra: dict[str, Any] | None = None) -> ModelResult:
+    """A model that could not be fitted, with its reason: the one maker of such a result.
+
+    Parameters
+    ----------
+    terms
+        The model's terms: each gets a row of ``summary`` with NaN numbers (none: an
+        empty summary, as a model of no one or with unusable covariates has).
+    n
+        The people (or groups) the model was to be fitted to.
+    reason
+        Why it was not fitted, in words (``ModelResult.reason``).
+    method
+        The method record of the model that was to be fitted.
+    exponentiate
+        Whether ``summary`` is on the ratio scale (its estimates' column names and
+        limits follow :func:`tidy`).
+    notes
+        Warnings of the attempt (a library's, a fit's), kept before the reason.
+    model
+        The library's object of a fit that was made but not used (one that did not
+        converge), else None.
+    extra
+        The model kind's other results, each missing (a logistic model's C-statistic
+        and calibration), else none.
+
+    Returns
+    -------
+    ModelResult
+        Not ``estimable``; ``reason`` as given and ``warnings`` the notes, then
+        "not estimable: <reason>". Tested in ``tests/unit/test_regression.py``.
+    """
     nan = np.full(len(terms), np.nan)
     return ModelResult(summary=tidy(list(terms), nan, nan, nan, n,
                                     exponentiate=exponentiate),
                        n=n, method=method, estimable=False, reason=reason,
-                       warnings=(*notes, f"not estimable: {reason}"))
+                       warnings=(*notes, f"not estimable: {reason}"), model=model,
+                       extra={} if extra is None else extra)
 
 
 @dataclass(frozen=True)

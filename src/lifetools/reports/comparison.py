@@ -19,6 +19,7 @@ from lifetools.cohort import MATCHING_COVARIATES, propensity_covariates
 from lifetools.disclosure import compose, protected_count
 from lifetools.disclosure.profiles import active_profile
 from lifetools.disclosure.text import ProtectedText, numbers_in
+from lifetools.frames import with_columns
 from lifetools.labels import label
 from lifetools.regression import (
     BalanceResult,
@@ -168,10 +169,8 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
                 del result  # its model holds the fit's arrays: not kept for the next
             rows.append(row)
     del data
-    # ``assign`` copied every column of the person-periods; a frame over the same
-    # values (not consolidated: each column its own block) holds only the new one
-    periods = pd.DataFrame({**{c: pt.periods[c] for c in pt.periods.columns},
-                            "user": pt.periods["person_id"].map(user)}, copy=False)
+    # not ``assign``, which copied every column of the person-periods
+    periods = with_columns(pt.periods, {"user": pt.periods["person_id"].map(user)})
     return Comparison(matched=matched, weighted=weighted, estimates=pd.DataFrame(rows),
                       covariates=tuple(covariates), periods=periods)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from lifetools.survival.kaplan_meier import CLOGLOG_ONE, at_risk_table, risk_sets
-from lifetools.survival.results import CIFResult, library_versions
+from lifetools.survival.results import CIFResult, curve_of_no_one, library_versions
 
 __all__ = ["CLOGLOG_ONE", "aalen_johansen", "cif_limits", "estimate_cif", "every_time",
            "incidence_from_cloglog"]
@@ -175,11 +175,8 @@ def estimate_cif(
             "ci_lower": lower, "ci_upper": upper, "se": se, "at_risk": n,
             "events": events}))
     # no people (a small locality's cohort): a summary of no rows, not pandas' error
-    summary = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({
-        "group": pd.Series(dtype=object),
-        **{c: pd.Series(dtype=float) for c in ("time", "estimate", "ci_lower", "ci_upper",
-                                               "se", "at_risk")},
-        "events": pd.Series(dtype=int)}))
+    summary = (pd.concat(frames, ignore_index=True) if frames
+               else curve_of_no_one(("events",)))
     undefined = summary["ci_lower"].isna() | summary["ci_upper"].isna()
     notes = ()
     if undefined.any():

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from lifetools.survival.results import KMResult, library_versions
+from lifetools.survival.results import KMResult, curve_of_no_one, library_versions
 
 __all__ = ["CLOGLOG_ONE", "CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
            "product_limit",
@@ -121,10 +121,30 @@ def _risk_set(entry: np.ndarray, stop: np.ndarray, times: np.ndarray,
 
 def product_limit(entry: np.ndarray, stop: np.ndarray, event: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The Kaplan-Meier product limit with delayed entry, as R ``survfit``: times (0,
-    every entry and stop), S(t), the numbers at risk (entry < t <= stop; at time 0
-    those entering at 0) and events.
+    """The Kaplan-Meier product limit with delayed entry, as R ``survfit``.
 
+    Parameters
+    ----------
+    entry
+        Each person's entry time (at risk after it).
+    stop
+        Each person's time of the event or censoring.
+    event
+        Each person's event indicator (non-zero: an event at ``stop``).
+
+    Returns
+    -------
+    times : numpy.ndarray
+        0, every entry and every stop, sorted and distinct.
+    survival : numpy.ndarray
+        S(t) at each time.
+    at_risk : numpy.ndarray
+        The numbers at risk (entry < t <= stop; at time 0 those entering at 0).
+    events : numpy.ndarray
+        The events at each time (floats).
+
+    Notes
+    -----
     lifelines refuses (``StatError``) a curve whose risk set empties in the first half
     of its times ("too few early truncation times"), as a small locality's discharge
     cohort did; R estimates it: S(t) is the product of 1 - d/n over the event times up
@@ -315,11 +335,8 @@ def estimate_km(
         logrank = logrank_test(df, duration_col=duration_col, event_col=event_col,
                                group_col=group_col, entry_col=entry_col)
     # no people (a small group's cohort): a summary of no rows, not pandas' error
-    summary = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({
-        "group": pd.Series(dtype=object),
-        **{c: pd.Series(dtype=float) for c in ("time", "estimate", "ci_lower", "ci_upper",
-                                               "se")},
-        **{c: pd.Series(dtype=int) for c in ("at_risk", "events")}})
+    summary = (pd.concat(frames, ignore_index=True) if frames
+               else curve_of_no_one(("at_risk", "events")))
     return KMResult(
         summary=summary, medians=median_survival(summary),
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,

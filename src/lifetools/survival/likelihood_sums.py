@@ -169,6 +169,19 @@ def _stratum_residuals(start, stop, event, x, w, eta, efron: bool) -> np.ndarray
     return resid
 
 
+def _arrays(stop, event, x, entry, weights, strata):
+    """A fit's rows as arrays: stop times (float), events (bool), covariates (float,
+    one column a covariate), entry times (0 when None), weights (1 when None) and
+    strata (one stratum when None)."""
+    stop = np.asarray(stop, dtype=float)
+    x = np.asarray(x, dtype=float).reshape(len(stop), -1)
+    event = np.asarray(event).astype(bool)
+    entry = np.zeros_like(stop) if entry is None else np.asarray(entry, dtype=float)
+    w = np.ones_like(stop) if weights is None else np.asarray(weights, dtype=float)
+    strata = np.zeros(len(stop), int) if strata is None else np.asarray(strata)
+    return stop, event, x, entry, w, strata
+
+
 def weighted_robust_covariance(stop, event, x, coef, cov, *, entry=None, weights=None,
                                strata=None, clusters=None, ties: str = "efron"
                                ) -> np.ndarray:
@@ -182,12 +195,7 @@ def weighted_robust_covariance(stop, event, x, coef, cov, *, entry=None, weights
     weights = w, cluster = id)``. Checked against R on the Fine-Gray rows of mgus2
     (``test_fine_gray_finegray_coxph_mgus2_against_r``).
     """
-    stop = np.asarray(stop, dtype=float)
-    x = np.asarray(x, dtype=float).reshape(len(stop), -1)
-    event = np.asarray(event).astype(bool)
-    entry = np.zeros_like(stop) if entry is None else np.asarray(entry, dtype=float)
-    w = np.ones_like(stop) if weights is None else np.asarray(weights, dtype=float)
-    strata = np.zeros(len(stop), int) if strata is None else np.asarray(strata)
+    stop, event, x, entry, w, strata = _arrays(stop, event, x, entry, weights, strata)
     xc = x - x.mean(axis=0)
     eta = xc @ np.asarray(coef, dtype=float)
     resid = np.zeros_like(x)
@@ -224,12 +232,7 @@ def _prepared_strata(stop, event, x, *, entry=None, weights=None, strata=None,
                      ties: str = "efron") -> tuple[np.ndarray, list]:
     """The covariates as an array, and each stratum with events: its rows and its
     :class:`_Stratum`."""
-    stop = np.asarray(stop, dtype=float)
-    x = np.asarray(x, dtype=float).reshape(len(stop), -1)
-    event = np.asarray(event).astype(bool)
-    entry = np.zeros_like(stop) if entry is None else np.asarray(entry, dtype=float)
-    w = np.ones_like(stop) if weights is None else np.asarray(weights, dtype=float)
-    strata = np.zeros(len(stop), int) if strata is None else np.asarray(strata)
+    stop, event, x, entry, w, strata = _arrays(stop, event, x, entry, weights, strata)
     prepared = []
     for level in np.unique(strata):
         rows = strata == level

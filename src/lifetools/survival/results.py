@@ -11,7 +11,33 @@ import pandas as pd
 
 from lifetools.results import Interval, Result
 
-__all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "library_versions"]
+__all__ = ["CIFResult", "CURVE_COLUMNS", "CoxResult", "KMResult", "LandmarkResult",
+           "curve_of_no_one", "library_versions"]
+
+CURVE_COLUMNS = ("group", "time", "estimate", "ci_lower", "ci_upper", "se", "at_risk",
+                 "events")
+"""The columns of a Kaplan-Meier or cumulative incidence ``summary``, in their order."""
+
+
+def curve_of_no_one(counts: tuple[str, ...]) -> pd.DataFrame:
+    """The ``summary`` of a curve of no one (a small group's cohort): no rows.
+
+    Parameters
+    ----------
+    counts
+        The columns of :data:`CURVE_COLUMNS` held as integers (the rest but ``group``,
+        text, are floats): a Kaplan-Meier curve's numbers at risk and events, a
+        cumulative incidence's events (its numbers at risk are floats).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`CURVE_COLUMNS` with their types and no rows (what
+        ``pd.concat`` of no curve would raise on). Tested in ``tests/unit/test_small_groups.py``.
+    """
+    return pd.DataFrame({name: pd.Series(dtype=object if name == "group" else
+                                         int if name in counts else float)
+                         for name in CURVE_COLUMNS})
 
 
 def library_versions() -> dict[str, str]:
