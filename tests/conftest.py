@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from blas_threads import one_blas_thread
 from hypothesis import settings
 from project_copy import (  # noqa: F401 - re-exported for fixtures
     GIT_ENV,
@@ -32,6 +33,13 @@ from project_copy import (  # noqa: F401 - re-exported for fixtures
     edit_series,
     only_first_edition,
 )
+
+#: One BLAS thread in this process and every process it starts (the xdist workers, the
+#: notebook kernels and ``lifetools`` children of the tests), unless the user set one of
+#: OpenBLAS's variables: set as pytest imports this conftest, before any other (the
+#: engines' imports lifetools) and so before numpy loads OpenBLAS, which reads it then
+#: (``tests/blas_threads.py``; ``tests/unit/test_blas_threads.py`` reads the count back).
+one_blas_thread(os.environ)
 
 #: Session fixtures that take minutes to make, and the xdist group of the tests using
 #: them: under ``--dist loadgroup`` each group runs on one worker, so each fixture is
