@@ -37,3 +37,42 @@ def test_one_blas_thread_user_set_variable_left_as_the_user_set_it(name, value):
     environ = {name: value}
     assert one_blas_thread(environ) is False
     assert environ == {name: value}
+
+
+ENVIRONMENTS = [{}, {"PATH": "/usr/bin"}, {"OPENBLAS_NUM_THREADS": "4"},
+                {"GOTO_NUM_THREADS": ""}, {"OMP_NUM_THREADS": "2"}]
+
+
+@pytest.mark.parametrize("environ", ENVIRONMENTS)
+def test_one_blas_thread_tests_and_runner_decide_alike(environ):
+    """The tests' setting (tests/blas_threads.py, which may not import lifetools) and the
+    runner's for the build's kernels (lifetools.pipeline.processes) are one rule."""
+    from lifetools.pipeline.processes import BLAS_THREAD_VARIABLES as RUNNER_VARIABLES
+    from lifetools.pipeline.processes import one_blas_thread as runner_one_blas_thread
+
+    assert RUNNER_VARIABLES == BLAS_THREAD_VARIABLES
+    ours, runners = dict(environ), dict(environ)
+    one_blas_thread(ours)
+    assert runner_one_blas_thread(runners) == ours
+
+
+@pytest.mark.parametrize(("shell", "expected"), [
+    ({}, {"OPENBLAS_NUM_THREADS": "1"}),
+    ({"OPENBLAS_NUM_THREADS": "2"}, {"OPENBLAS_NUM_THREADS": "2"}),
+    ({"OMP_NUM_THREADS": "3"}, {"OMP_NUM_THREADS": "3"}),
+])
+def test_runner_kernel_environment_one_blas_thread_unless_the_user_set_it(
+        tmp_path, monkeypatch, shell, expected):
+    """Every kernel of a build (warm or isolated) starts from ``_environment``: one BLAS
+    thread each, as ``-j N`` runs N kernels on N cores, unless the shell chose."""
+    from lifetools.pipeline.runner import RunSpec, _environment
+
+    for name in BLAS_THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in shell.items():
+        monkeypatch.setenv(name, value)
+    spec = RunSpec(edition="2024-25", analysis="a", source=tmp_path / "a.ipynb",
+                   parameters={}, run_dir=tmp_path / "run", data_dir=tmp_path,
+                   data_fingerprint="x")
+    env = _environment(spec, tmp_path / "files", "k")
+    assert {name: env[name] for name in BLAS_THREAD_VARIABLES if name in env} == expected

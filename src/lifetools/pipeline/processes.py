@@ -14,10 +14,32 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["children_die_with_us", "forget_child", "kill_children", "register_child",
-           "run_child"]
+__all__ = ["BLAS_THREAD_VARIABLES", "children_die_with_us", "forget_child",
+           "kill_children", "one_blas_thread", "register_child", "run_child"]
 
 logger = logging.getLogger(__name__)
+
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+"""What OpenBLAS (numpy's and scipy's, pthreads builds) reads for its thread count when
+it loads, first found first: a user who set any of them chose the number."""
+
+
+def one_blas_thread(environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` with ``OPENBLAS_NUM_THREADS=1`` added unless a BLAS thread variable is
+    set (:data:`BLAS_THREAD_VARIABLES`, whatever its value: the user's choice).
+
+    The runner's notebook kernels get it (``runner._environment``): ``-j N`` runs N
+    kernels side by side, and each OpenBLAS otherwise starts one thread per core, N x N
+    threads on N cores. One thread per kernel also makes the numbers the machine's
+    core count no longer matter: at 150,000 people the emergency-care report's returned
+    floats differ in their last bits between 1 and 2 threads (`benchmarks/README.md`,
+    wave 51). ``OMP_NUM_THREADS`` is never set (pyarrow sizes its own pool by it).
+    The tests set the same for their processes (``tests/blas_threads.py``, checked to
+    agree by ``tests/unit/test_blas_threads.py``).
+    """
+    if not any(name in environ for name in BLAS_THREAD_VARIABLES):
+        environ["OPENBLAS_NUM_THREADS"] = "1"
+    return environ
 
 
 def register_child(process: subprocess.Popen) -> None:
