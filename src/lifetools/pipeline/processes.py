@@ -14,10 +14,33 @@ import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["children_die_with_us", "forget_child", "kill_children", "register_child",
-           "run_child"]
+__all__ = ["BLAS_THREAD_VARIABLES", "children_die_with_us", "forget_child",
+           "kill_children", "one_blas_thread", "register_child", "run_child"]
 
 logger = logging.getLogger(__name__)
+
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+"""What OpenBLAS (numpy's and scipy's, pthreads builds) reads for its thread count when
+it loads, the first one set first."""
+
+
+def one_blas_thread(environ: dict[str, str]) -> dict[str, str]:
+    """``environ`` with ``OPENBLAS_NUM_THREADS=1``, whatever the shell set.
+
+    The runner's notebook kernels get it (``runner._environment``): ``-j N`` runs N
+    kernels side by side, and each OpenBLAS otherwise starts one thread per core, N x N
+    threads on N cores. One thread per kernel, always, also keeps the numbers from
+    following the machine: at 150,000 people the emergency-care report's returned
+    floats differ in their last bits between 1 and 2 threads (`benchmarks/README.md`,
+    wave 51), so a shell's thread count is not taken, as the series' disclosure profile
+    is not. OpenBLAS reads ``OPENBLAS_NUM_THREADS`` before ``GOTO_NUM_THREADS`` and
+    ``OMP_NUM_THREADS`` (:data:`BLAS_THREAD_VARIABLES`), so those are left as they are:
+    ``OMP_NUM_THREADS`` also sizes pyarrow's pool. The tests set one thread for their own
+    processes unless the user chose (``tests/blas_threads.py``; checked beside this by
+    ``tests/unit/test_blas_threads.py``).
+    """
+    environ["OPENBLAS_NUM_THREADS"] = "1"
+    return environ
 
 
 def register_child(process: subprocess.Popen) -> None:

@@ -48,6 +48,7 @@ from lifetools.pipeline.processes import (
     children_die_with_us,
     forget_child,
     kill_children,
+    one_blas_thread,
     register_child,
     run_child,
 )
@@ -174,7 +175,7 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
     if reads_log is not None:
         env[ENV_READS_LOG] = str(reads_log)
     env.setdefault(ENV_TYPED_CACHE, str(layout.typed_cache()))  # empty: no cache
-    return env
+    return one_blas_thread(env)  # one BLAS thread per kernel, whatever the shell says
 
 
 PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
