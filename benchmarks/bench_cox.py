@@ -13,6 +13,15 @@ re-referral, start-stop) on synthetic cohorts stacked to ``--rows`` rows, each f
 Ratios are of CPU time (user + system, one BLAS thread everywhere), measured in one run
 on the same rows; wall time is recorded too. Writes ``<out>.json`` and ``<out>.md``.
 
+Since wave 51 also the landmark time-split model (start-stop rows) and the Fine-Gray
+model of the landmark cohort (``fit_fine_gray`` as the discharge report calls it, rows
+made in the fit, robust errors; R ``finegray()`` + ``coxph(..., weights = fgwt,
+cluster = source row)``, both timed; no ``fit_efron`` or PHReg column for it: weighted),
+and the CPU of ``cox_global_tests`` on each model's rows at its estimate (column
+"again": the second evaluation of the partial likelihood that every fit made until wave
+51 and Fine-Gray still makes; "in the fit" says whether the measured tree makes it).
+Run with ``PYTHONPATH=<other tree>/src`` to measure another source tree.
+
     .venv/bin/python benchmarks/bench_cox.py --people 50000 --rows 1000000
     .venv/bin/python benchmarks/bench_cox.py --data build/data --rows 200000 --out /tmp/cox
 """
@@ -40,19 +49,31 @@ import numpy as np  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from steps import cox_models, python_cox, r_version, say, stack, write_results  # noqa: E402,E501
+from steps import (  # noqa: E402
+    R_FINEGRAY,
+    cox_models,
+    python_cox,
+    r_version,
+    say,
+    stack,
+    write_results,
+)
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
 args <- commandArgs(TRUE)
+""" + R_FINEGRAY + r"""
 spec <- read.delim(args[1], stringsAsFactors = FALSE)
 for (i in seq_len(nrow(spec))) {
   d <- read.csv(spec$file[i])
-  f <- as.formula(paste(spec$surv[i], "~", spec$covariates[i]))
+  fg <- startsWith(spec$surv[i], "finegray:")
+  if (fg) d <- finegray_data(d, spec$surv[i])
+  f <- as.formula(paste(if (fg) "Surv(fgstart, fgstop, fgstatus)" else spec$surv[i], "~",
+                        spec$covariates[i]))
   cpu <- c(); wall <- c()
   for (r in seq_len(spec$repeats[i])) {
     t0 <- proc.time()
-    m <- coxph(f, data = d, ties = "efron")
+    m <- if (fg) finegray_fit(f, d) else coxph(f, data = d, ties = "efron")
     t1 <- proc.time() - t0
     cpu <- c(cpu, t1[["user.self"]] + t1[["sys.self"]]); wall <- c(wall, t1[["elapsed"]])
   }
@@ -124,6 +145,47 @@ def phreg_call(model: dict):
                          ties="efron").fit()
 
 
+def global_call(model: dict, result):
+    """``cox_global_tests`` on the rows the fit used, at its coefficients: the
+    partial likelihood, score and information evaluated again at 0 and at the estimate
+    (inside every ``fit_cox`` until wave 51; Fine-Gray still)."""
+    from lifetools.survival.partial_likelihood import cox_global_tests
+
+    d = model["data"]
+    coef = result.summary["coef"].to_numpy()
+    cov = np.diag(result.summary["se"].to_numpy() ** 2)  # the Wald test's cost is nil
+    terms = model["covariates"]
+    if model.get("fine_gray"):
+        from lifetools.survival.finegray import finegray_rows
+
+        interest, competing = model["fine_gray"]
+        rows = finegray_rows(d[[model["duration"], model["event"], *terms]],
+                             duration_col=model["duration"], event_col=model["event"],
+                             event_of_interest=interest, competing=(competing,))
+        return lambda: cox_global_tests(rows["fg_stop"], rows["fg_status"], rows[terms],
+                                        coef, cov, entry=rows["fg_start"],
+                                        weights=rows["fg_weight"])
+    start = model.get("start") or model.get("entry")
+    stop = model.get("stop") or model["duration"]
+    return lambda: cox_global_tests(d[stop].to_numpy(float),
+                                    d[model["event"]].to_numpy(float),
+                                    d[terms].to_numpy(float), coef, cov,
+                                    entry=d[start].to_numpy(float) if start else None)
+
+
+def global_tests_in_fit(model: dict) -> bool:
+    """Whether the tree measured calls ``cox_global_tests`` inside this model's fit
+    (Fine-Gray always; ``fit_cox`` / ``fit_cox_time_varying`` before wave 51, whose
+    ``_global`` then had no fit to read the likelihoods from)."""
+    if model.get("fine_gray"):
+        return True
+    import inspect
+
+    from lifetools.survival import cox
+
+    return "fit" not in inspect.signature(cox._global).parameters
+
+
 def med(values: list[float] | None) -> float | None:
     return round(statistics.median(values), 4) if values else None
 
@@ -154,28 +216,35 @@ def main() -> None:
         rows = []
         for model in models:
             say(f"{model['name']}: {len(model['data']):,} rows")
-            e_cpu, e_wall, fit = clock(efron_call(model), args.repeats)
+            fine_gray = bool(model.get("fine_gray"))  # weighted: no fit_efron, no PHReg
+            e_cpu, e_wall, fit = ([], [], None) if fine_gray else clock(
+                efron_call(model), args.repeats)
             w_cpu, w_wall, wrapped = clock(python_cox(model, None), args.repeats)
+            g_cpu, _, _ = clock(global_call(model, wrapped), args.repeats)
+            coef = wrapped.summary["coef"].to_numpy() if fit is None else fit.coef
             row = {"name": model["name"], "rows": len(model["data"]),
-                   "events": int(model["data"][model["event"]].sum()),
+                   "events": int((model["data"][model["event"]] == 1).sum()),
                    "covariates": len(model["covariates"]),
-                   "efron_cpu": e_cpu, "efron_wall": e_wall, "efron_iter": fit.iterations,
+                   "efron_cpu": e_cpu, "efron_wall": e_wall,
+                   "efron_iter": None if fit is None else fit.iterations,
                    "wrapper_cpu": w_cpu, "wrapper_wall": w_wall,
                    "wrapper_backend": wrapped.method["backend"],
+                   "global_tests_again_cpu": g_cpu,
+                   "global_tests_in_fit": global_tests_in_fit(model),
                    "phreg_cpu": [], "phreg_wall": []}
-            if args.phreg_repeats:
+            if args.phreg_repeats and not fine_gray:
                 p_cpu, p_wall, ph = clock(phreg_call(model), args.phreg_repeats)
                 row |= {"phreg_cpu": p_cpu, "phreg_wall": p_wall,
                         "max_abs_coef_diff_phreg": float(np.max(np.abs(
-                            fit.coef - ph.params)))}
+                            coef - ph.params)))}
             if model["name"] in r:
                 ref = r[model["name"]]
                 r_cpu = med(ref["cpu"]) or float("nan")
                 row |= {"r_cpu": ref["cpu"], "r_wall": ref["wall"], "r_iter": ref["iter"],
-                        "max_abs_coef_diff_r": float(np.max(np.abs(fit.coef - ref["coef"]))),
+                        "max_abs_coef_diff_r": float(np.max(np.abs(coef - ref["coef"]))),
                         "max_abs_coef_diff_r_wrapper": float(np.max(np.abs(
                             wrapped.summary["coef"].to_numpy() - ref["coef"])))}
-                row["efron_over_r_cpu"] = round(med(e_cpu) / r_cpu, 3)
+                row["efron_over_r_cpu"] = round(med(e_cpu) / r_cpu, 3) if e_cpu else None
                 row["wrapper_over_r_cpu"] = round(med(w_cpu) / r_cpu, 3)
                 row["phreg_over_r_cpu"] = (round(med(row["phreg_cpu"]) / r_cpu, 3)
                                            if row["phreg_cpu"] else None)
@@ -199,8 +268,9 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
              f"({args.phreg_repeats} for PHReg); ratios are CPU / R's CPU.", "",
              "| model | rows | events | fit_efron s | fit_cox s | PHReg s | R coxph s | "
              "efron / R | fit_cox / R | PHReg / R | iterations (efron, R) | "
-             "max coef diff vs R (efron, fit_cox) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "max coef diff vs R (efron, fit_cox) | cox_global_tests again s | "
+             "in the fit |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         lines.append(
             f"| {row['name']} | {row['rows']:,} | {row['events']:,} | "
@@ -209,7 +279,9 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
             f"| {row.get('efron_over_r_cpu')} | {row.get('wrapper_over_r_cpu')} | "
             f"{row.get('phreg_over_r_cpu')} | {row['efron_iter']}, {row.get('r_iter')} | "
             f"{row.get('max_abs_coef_diff_r', float('nan')):.1e}, "
-            f"{row.get('max_abs_coef_diff_r_wrapper', float('nan')):.1e} |")
+            f"{row.get('max_abs_coef_diff_r_wrapper', float('nan')):.1e} | "
+            f"{med(row['global_tests_again_cpu'])} | "
+            f"{'yes' if row['global_tests_in_fit'] else 'no'} |")
     write_results(args.out, {"meta": meta, "rows": rows}, "\n".join(lines))
 
 

@@ -203,17 +203,41 @@ def cohorts(data_dir: str, repeats: int) -> dict:
 
 # -------------------------------------------------------------- model fits ----
 
+R_FINEGRAY = r"""
+# Fine-Gray as lifetools fit_fine_gray: "finegray:<time>:<event>:<of interest>:<competing>"
+# (other codes censored); finegray() rows, then coxph weighted by fgwt, clustered by
+# the source row (the robust errors the reports use). finegray() is timed with coxph.
+finegray_data <- function(d, surv) {
+  parts <- strsplit(surv, ":")[[1]]
+  code <- d[[parts[3]]]
+  d$fg_time <- d[[parts[2]]]
+  d$fg_code <- factor(ifelse(code == as.numeric(parts[4]), 1,
+                             ifelse(code == as.numeric(parts[5]), 2, 0)), 0:2,
+                      labels = c("censor", "event", "competing"))
+  d$source_row <- seq_len(nrow(d))
+  d
+}
+finegray_fit <- function(f, d) {
+  fg <- finegray(Surv(fg_time, fg_code) ~ ., data = d, etype = "event")
+  coxph(f, data = fg, weights = fgwt, cluster = source_row, ties = "efron")
+}
+"""
+
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
 args <- commandArgs(TRUE)
+""" + R_FINEGRAY + r"""
 spec <- read.delim(args[1], stringsAsFactors = FALSE)
 for (i in seq_len(nrow(spec))) {
   d <- read.csv(spec$file[i])
-  f <- as.formula(paste(spec$surv[i], "~", spec$covariates[i]))
+  fg <- startsWith(spec$surv[i], "finegray:")
+  if (fg) d <- finegray_data(d, spec$surv[i])
+  f <- as.formula(paste(if (fg) "Surv(fgstart, fgstop, fgstatus)" else spec$surv[i], "~",
+                        spec$covariates[i]))
   secs <- c()
   for (r in seq_len(spec$repeats[i])) {
     t0 <- proc.time()[["elapsed"]]
-    m <- coxph(f, data = d, ties = "efron")
+    m <- if (fg) finegray_fit(f, d) else coxph(f, data = d, ties = "efron")
     secs <- c(secs, proc.time()[["elapsed"]] - t0)
   }
   cat("RESULT", spec$name[i], paste(secs, collapse = ","),
@@ -263,6 +287,9 @@ def run_r(models: list[dict], folder: Path, repeats: int) -> dict[str, dict]:
 
 
 def _surv(model: dict) -> str:
+    if model.get("fine_gray"):
+        return "finegray:{}:{}:{}:{}".format(model["duration"], model["event"],
+                                             *model["fine_gray"])
     if "start" in model:
         return f"Surv({model['start']}, {model['stop']}, {model['event']})"
     if model.get("entry"):
@@ -282,6 +309,7 @@ def cox_models(ds: Any) -> list[dict]:
     landmark["exposed_at_landmark"] = (landmark["exposure_day"] <= 90).fillna(
         False).astype(float)
     landmark["ldur"] = landmark["duration"] - 90
+    split = _landmark_split_rows(landmark)
     models = [
         {"name": "cox_discharge_naive_entry", "duration": "duration",
          "event": "discharged", "entry": "entry", "covariates": ["ever_used", *covs],
@@ -294,6 +322,12 @@ def cox_models(ds: Any) -> list[dict]:
          "covariates": ["used_life_rooms", *covs], "frame": rerefer},
         {"name": "cox_time_varying", "start": "start", "stop": "stop", "event": "event",
          "covariates": ["exposed", *covs], "frame": long},
+        {"name": "cox_landmark_split", "start": "start", "stop": "stop", "event": "event",
+         "covariates": ["exposed_before_split", "exposed_after_split", *covs],
+         "frame": split},
+        {"name": "fine_gray_landmark_90", "duration": "ldur", "event": "event",
+         "fine_gray": (1, DISCHARGE_DEATH), "covariates": ["exposed_at_landmark", *covs],
+         "frame": landmark},
     ]
     for model in models:
         cols = [model[k] for k in ("entry", "duration", "start", "stop", "event")
@@ -301,6 +335,29 @@ def cox_models(ds: Any) -> list[dict]:
         model["data"] = model.pop("frame")[["person_id", *cols, *model["covariates"]]]
         model["surv"] = _surv(model)
     return models
+
+
+DISCHARGE_DEATH = 3
+"""The death code of the discharge cohort's ``event`` column (the reports' ``DEATH``)."""
+
+
+def _landmark_split_rows(landmark: pd.DataFrame) -> pd.DataFrame:
+    """The landmark time-split model's (start, stop] rows, as
+    ``lifetools.survival.fit_landmark_time_split`` makes them from the landmark cohort
+    (split at the median follow-up of the exposed people's discharges; the discharge
+    report fits it when the landmark model's PH test fails)."""
+    exposed = landmark.loc[(landmark["exposed_at_landmark"] == 1)
+                           & (landmark["discharged"] == 1), "ldur"]
+    split_at = float(exposed.median())
+    early = landmark.assign(start=0.0, stop=landmark["ldur"].clip(upper=split_at),
+                            event=landmark["discharged"].where(
+                                landmark["ldur"] <= split_at, 0),
+                            exposed_before_split=landmark["exposed_at_landmark"],
+                            exposed_after_split=0.0)
+    late = landmark.loc[landmark["ldur"] > split_at].assign(
+        start=split_at, stop=lambda d: d["ldur"], event=lambda d: d["discharged"],
+        exposed_before_split=0.0, exposed_after_split=lambda d: d["exposed_at_landmark"])
+    return pd.concat([early, late], ignore_index=True)
 
 
 def stack(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
@@ -313,10 +370,19 @@ def stack(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
 
 
 def python_cox(model: dict, backend: str | None) -> Callable[[], Any]:
-    """The lifetools fit alone (no PH test), as the R comparison times it."""
+    """The lifetools fit alone (no PH test), as the R comparison times it (Fine-Gray:
+    ``fit_fine_gray`` as the discharge report calls it, its rows made in the fit)."""
     from lifetools.survival import fit_cox, fit_cox_time_varying
 
     data = model["data"]
+    if model.get("fine_gray"):
+        from lifetools.survival import fit_fine_gray
+
+        interest, competing = model["fine_gray"]
+        return lambda: fit_fine_gray(data, duration_col=model["duration"],
+                                     event_col=model["event"],
+                                     event_of_interest=interest, competing=(competing,),
+                                     covariates=model["covariates"])
     if "start" in model:
         return lambda: fit_cox_time_varying(
             data, id_col="person_id", start_col="start", stop_col="stop",
@@ -333,7 +399,7 @@ def compare_cox(models: list[dict], repeats: int, r_repeats: int) -> list[dict]:
         r = run_r(models, Path(folder), r_repeats)
         for model in models:
             backends = [None]
-            if "start" in model:
+            if model["name"] == "cox_time_varying":
                 backends = ["auto", "lifelines", "statsmodels"]
             for backend in backends:
                 name = model["name"] + (f"[{backend}]" if backend else "")

@@ -22,7 +22,7 @@ from lifetools.survival.kaplan_meier import (
     median_survival,
 )
 from lifetools.survival.landmark import fit_landmark, fit_landmark_time_split
-from lifetools.survival.partial_likelihood import cox_global_tests
+from lifetools.survival.partial_likelihood import cox_global_tests, global_tests_table
 from lifetools.survival.results import CIFResult, CoxResult, KMResult, LandmarkResult
 from lifetools.survival.zph import cox_zph
 
@@ -30,5 +30,5 @@ __all__ = ["CIFResult", "CoxResult", "FineGrayBootstrap", "KMResult", "LandmarkR
            "aalen_johansen", "at_risk_table", "bootstrap_fine_gray", "cox_global_tests",
            "cox_zph", "estimate_cif", "estimate_km", "fine_gray_incidence",
            "finegray_rows", "fit_cox", "fit_cox_time_varying", "fit_fine_gray",
-           "fit_landmark", "fit_landmark_time_split", "km_limits", "logrank_test",
-           "median_survival"]
+           "fit_landmark", "fit_landmark_time_split", "global_tests_table", "km_limits",
+           "logrank_test", "median_survival"]

@@ -14,7 +14,7 @@ from lifetools.convergence import degenerate_terms, recorded_warnings
 from lifetools.errors import StatisticalWarning
 from lifetools.results import wald_interval
 from lifetools.survival.efron import EfronFit, fit_efron
-from lifetools.survival.partial_likelihood import cox_global_tests
+from lifetools.survival.partial_likelihood import cox_global_tests, global_tests_table
 from lifetools.survival.results import CoxResult, library_versions
 from lifetools.survival.robust import cox_score_residuals, robust_covariance
 from lifetools.survival.zph import GLOBAL_TERM, PH_TRANSFORMS, cox_zph
@@ -114,10 +114,20 @@ def _robust_cov(stop, event, x, coef, naive, *, entry=None, strata=None, ties: s
     return np.asarray(robust_covariance(resid, naive, clusters))
 
 
-def _global(args: dict[str, Any], coef, cov, estimable: bool) -> pd.DataFrame | None:
-    """Likelihood-ratio, Wald and score tests of the fit (None if not estimable)."""
+def _global(args: dict[str, Any], coef, cov, estimable: bool, fit: Any = None
+            ) -> pd.DataFrame | None:
+    """Likelihood-ratio, Wald and score tests of the fit (None if not estimable).
+
+    A ``fit_efron`` fit (``fit``, an :class:`EfronFit`) carries the log partial
+    likelihood at its estimate and at 0 and the score test at 0 from its Newton
+    iterations: the tests are made from those (as R's ``coxph``), the Wald test from
+    ``cov``. Other backends (lifelines, statsmodels) are evaluated again by
+    :func:`cox_global_tests`.
+    """
     if not estimable:
         return None
+    if isinstance(fit, EfronFit):
+        return global_tests_table(fit.loglik, fit.loglik_null, fit.score, coef, cov)
     return cox_global_tests(args["stop"], args["event"], args["x"], coef, cov,
                             entry=args["entry"], strata=args.get("strata"),
                             ties=args["ties"])
@@ -247,9 +257,11 @@ def fit_cox(
     (entry, stop] as R (no entry nudge). Not converging in 20 iterations makes the
     result not estimable; a coefficient ``fit_efron`` flags as possibly infinite (R's
     "coefficient may be infinite" rule) is a warning and a term that is not estimable.
-    ``global_tests``: likelihood-ratio, Wald and score tests of all terms
-    (:func:`cox_global_tests`, R's ``summary(coxph)``; the Wald test uses the robust
-    covariance when ``robust``).
+    ``global_tests``: likelihood-ratio, Wald and score tests of all terms (R's
+    ``summary(coxph)``): the likelihood ratio and score test from ``fit_efron``'s own
+    log likelihoods and score at 0 (:func:`global_tests_table`; equal to
+    :func:`cox_global_tests` to rounding), the Wald test from the reported covariance
+    (the robust one when ``robust``).
     Robust errors: R's dfbeta sandwich from score residuals of the model's tie method
     (:func:`cox_score_residuals`) at ``fit_efron``'s coefficients and naive covariance;
     ``model`` (the :class:`~lifetools.survival.efron.EfronFit`) keeps the naive
@@ -296,7 +308,7 @@ def fit_cox(
             "entry": entry, "strata": strata_codes, "ties": ties}
     table, ph_record = _ph(args, check_ph=check_ph, estimable=estimable,
                            transform=ph_transform, notes=notes)
-    tests = _global(args, coef, cov, estimable)
+    tests = _global(args, coef, cov, estimable, fit)
     return CoxResult(
         summary=summary, ph_test=table, n_people=len(df), n_events=int(event.sum()),
         method={"estimator": "Cox proportional hazards (partial likelihood)",
@@ -410,7 +422,7 @@ def fit_cox_time_varying(
             "entry": start, "ties": ties}
     table, ph_record = _ph(args, check_ph=check_ph, estimable=estimable,
                            transform=ph_transform, notes=notes)
-    tests = _global(args, coef, cov, estimable)
+    tests = _global(args, coef, cov, estimable, fitter)
     return CoxResult(
         summary=summary, ph_test=table,
         n_people=int(long_df[id_col].nunique()), n_events=int(event.sum()),

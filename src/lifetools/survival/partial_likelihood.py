@@ -28,8 +28,8 @@ from lifetools.survival.likelihood_sums import (
 )
 
 __all__ = ["GLOBAL_TESTS", "PartialLikelihood", "WeightedCoxFit", "cox_global_tests",
-           "cox_partial_likelihood", "diverging", "fit_weighted_cox", "separated_columns",
-           "weighted_robust_covariance"]
+           "cox_partial_likelihood", "diverging", "fit_weighted_cox", "global_tests_table",
+           "separated_columns", "weighted_robust_covariance"]
 
 GLOBAL_TESTS = ("likelihood_ratio", "wald", "score")
 
@@ -288,15 +288,34 @@ def cox_global_tests(stop, event, x, coef, cov, *, entry=None, weights=None,
                                 strata=strata, ties=ties)  # once for both points
     null = _likelihood(*prepared, np.zeros_like(coef))
     fitted = _likelihood(*prepared, coef)
+    with np.errstate(invalid="ignore"):
+        try:
+            score = float(null.score @ np.linalg.solve(null.information, null.score))
+        except np.linalg.LinAlgError:
+            score = float("nan")
+    return global_tests_table(fitted.loglik, null.loglik, score, coef, cov)
+
+
+def global_tests_table(loglik: float, loglik_null: float, score: float, coef, cov
+                       ) -> pd.DataFrame:
+    """The global tests from a fit's own values: log partial likelihood at the estimate
+    and at 0, score statistic at 0, and the Wald test from ``coef`` and ``cov``.
+
+    Used by :func:`cox_global_tests` and by ``fit_cox`` / ``fit_cox_time_varying``,
+    whose backend (:class:`lifetools.survival.efron.EfronFit`) carries ``loglik``,
+    ``loglik_null`` and ``score`` from its Newton iterations (as R's ``coxph`` does),
+    so the partial likelihood is not evaluated again. Same rows as
+    :func:`cox_global_tests`; a singular ``cov`` gives a NaN Wald test.
+    """
+    coef = np.asarray(coef, dtype=float)
     dof = len(coef)
     with np.errstate(invalid="ignore"):
         try:
             wald = float(coef @ np.linalg.solve(np.asarray(cov, dtype=float), coef))
-            score = float(null.score @ np.linalg.solve(null.information, null.score))
         except np.linalg.LinAlgError:
-            wald = score = float("nan")
-    stats = {"likelihood_ratio": 2 * (fitted.loglik - null.loglik), "wald": wald,
-             "score": score}
+            wald = float("nan")
+    stats = {"likelihood_ratio": 2 * (loglik - loglik_null), "wald": wald,
+             "score": float(score)}
     return pd.DataFrame([{"test": name, "statistic": value, "df": float(dof),
                           "p_value": float(chi2.sf(value, dof))}
                          for name, value in stats.items()])
