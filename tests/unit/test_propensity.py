@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
 from lifetools.regression import (
     estimate_propensity,
@@ -12,6 +13,7 @@ from lifetools.regression import (
     match_on_propensity,
     weight_by_propensity,
 )
+from lifetools.regression.design import design_frame
 
 
 def people(n: int = 400, *, separated: bool = False, seed: int = 1) -> pd.DataFrame:
@@ -134,3 +136,16 @@ def test_weighting_data_is_assign_frame_over_the_inputs_own_values():
     data = weight_by_propensity(renamed, treatment_col="user", covariates=["x"]).data
     assert list(data.columns) == ["weight", "person_id", "x", "user", "propensity"]
     assert data["weight"][renamed["user"] == 1].eq(1.0).all()
+
+
+@pytest.mark.parametrize("covariates", [["x"], ["x", "w"]])
+def test_fit_propensity_scores_equal_statsmodels_logit_with_its_rank_check(covariates):
+    # fit_propensity skips statsmodels' rank check (it sets only degrees of freedom):
+    # the scores must stay those of the checked fit, to the last bit
+    df = people().assign(w=lambda f: np.round(f["x"] * 3) % 2)
+    model = fit_propensity(df, treatment_col="user", covariates=covariates)
+    x = design_frame(df, covariates)  # the design fit_propensity fits, same layout
+    checked = sm.Logit(df["user"].astype(float), x).fit(disp=0, maxiter=200)
+    assert model.model.model.df_model == checked.model.df_model
+    np.testing.assert_array_equal(model.scores.to_numpy(), checked.predict(x).to_numpy())
+

@@ -104,7 +104,11 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
     x = design_frame(df, used, rows=rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.Logit(kept(treatment_col).astype(float), x).fit(disp=0, maxiter=maxiter)
+        # no rank check: statsmodels' pivoted QR of every person's row (about 0.1 s at
+        # 12,000 people) sets only the model's degrees of freedom, which nothing here
+        # reads; the fit, its scores and a singular design's error are the same
+        fit = sm.Logit(kept(treatment_col).astype(float), x, check_rank=False).fit(
+            disp=0, maxiter=maxiter)
         scores = pd.Series(fit.predict(x), index=kept_index, name="propensity"
                            ).reindex(df.index)
     messages = tuple(dict.fromkeys(str(w.message) for w in caught))
