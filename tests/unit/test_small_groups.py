@@ -202,3 +202,25 @@ def test_one_development_copy_predicts_every_imputed_copy():
         pooled_cif_interval([fit, other], copies[0], groups=groups), check_exact=True)
     with pytest.raises(ValueError, match="one profile frame per fit"):
         pooled_cif_interval([fit, other], copies * 2)
+
+
+@pytest.mark.parametrize("user", [0.0, 1.0])
+def test_a_propensity_model_of_one_group_says_there_is_no_comparison(user):
+    """statsmodels' logistic fit of users only or non-users only iterated to its limit:
+    the emergency-care report of a locality with no users said "the propensity model
+    did not converge"; the truth is that there is nobody to compare."""
+    from lifetools.regression.propensity import (
+        ONE_GROUP_ONLY,
+        fit_propensity,
+        match_on_propensity,
+        weight_by_propensity,
+    )
+
+    people = pd.DataFrame({"person_id": ["a", "b", "c", "d", "e"],
+                           "age": [25.0, 40.0, 33.0, 61.0, 47.0],
+                           "female": [1.0, 0.0, 0.0, 1.0, 1.0], "user": user})
+    kw = {"treatment_col": "user", "covariates": ["age", "female"]}
+    model = fit_propensity(people, **kw)
+    assert model.failure == ONE_GROUP_ONLY and model.scores.isna().all()
+    for design in (match_on_propensity(people, **kw), weight_by_propensity(people, **kw)):
+        assert design.failure == ONE_GROUP_ONLY and design.data.empty
