@@ -50,6 +50,7 @@ from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.disclosure.prose import prose_findings
 from lifetools.disclosure.text import text_findings
 from lifetools.labels import VALUE_LABELS
+from lifetools.regression.propensity import ONE_GROUP_ONLY
 from lifetools.reports.narrative import ratio_sentence, readable_note
 from lifetools.reports.sentences import (
     not_shown_sentence,
@@ -89,7 +90,10 @@ def fit_reasons() -> list[str]:
                # a small locality's users separated from every non-user (it read "so
                # no one can be compared": a number word, refused on the page, wave 50)
                "users and non-users do not overlap on a recorded characteristic "
-               "(complete separation), so the groups cannot be compared"])
+               "(complete separation), so the groups cannot be compared",
+               # a small locality with no users (it read "the propensity model did not
+               # converge in 200 iterations", wave 51)
+               ONE_GROUP_ONLY])
 
 
 def _data(events_exposed: int, n: int = 200) -> pd.DataFrame:

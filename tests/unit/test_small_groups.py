@@ -182,3 +182,67 @@ def test_honos_recorded_for_fewer_than_its_imputation_model_is_left_out():
     assert "honos" not in crisis_spec(frame).columns
     frame = pd.DataFrame({"honos": rng.integers(0, 30, 20).astype(float)})
     assert "honos" in crisis_spec(frame).columns
+
+
+# twelve people, crisis (1) or death first (2) or neither by day 365; x a predictor
+FINE_GRAY_PEOPLE = pd.DataFrame({
+    "days": [30.0, 60, 90, 120, 200, 250, 365, 365, 365, 365, 100, 300],
+    "event": [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 2, 2],
+    "x": [1.0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0]})
+
+
+def test_one_development_copy_predicts_every_imputed_copy():
+    """"give one profile frame per fit, or one for all": a development cohort with
+    nothing missing has one copy (one fit) while the validation cohort was imputed (a
+    600-person extract's 20-person cohorts). Each copy is predicted by the one fit and
+    the copies pooled by Rubin's rules: the same numbers as that fit given once per
+    copy; one frame in a list serves every fit, as one frame does."""
+    from lifetools.prediction import ModelSpec
+    from lifetools.prediction.cif_interval import cif_interval, pooled_cif_interval
+    from lifetools.prediction.time_to_event import fit_fine_gray_risk
+
+    spec = ModelSpec("unused", linear=("x",))
+    fit = fit_fine_gray_risk(FINE_GRAY_PEOPLE, spec, duration_col="days",
+                             event_col="event", horizon=365)
+    other = fit_fine_gray_risk(FINE_GRAY_PEOPLE.assign(x=FINE_GRAY_PEOPLE["x"][::-1].to_numpy()),
+                               spec, duration_col="days", event_col="event", horizon=365)
+    copies = [pd.DataFrame({"x": [0.0, 1.0, 1.0]}), pd.DataFrame({"x": [0.0, 0.0, 1.0]})]
+    groups = [0, 1, 1]
+    pooled = pooled_cif_interval([fit], copies, groups=groups)
+    pd.testing.assert_frame_equal(
+        pooled, pooled_cif_interval([fit, fit], copies, groups=groups), check_exact=True)
+    # group 0 is the same person in both copies: the fit's own interval of that person
+    alone = cif_interval(fit, copies[0].iloc[:1])
+    np.testing.assert_allclose(pooled.iloc[0][["estimate", "se_cloglog"]].to_numpy(float),
+                               alone.iloc[0][["estimate", "se_cloglog"]].to_numpy(float),
+                               rtol=1e-12)
+    # group 1 differs between the copies: wider than either copy's own interval
+    each = [cif_interval(fit, c, groups=groups).iloc[1]["se_cloglog"] for c in copies]
+    assert pooled.iloc[1]["se_cloglog"] > max(each)
+    pd.testing.assert_frame_equal(
+        pooled_cif_interval([fit, other], copies[:1], groups=groups),
+        pooled_cif_interval([fit, other], copies[0], groups=groups), check_exact=True)
+    with pytest.raises(ValueError, match="one profile frame per fit"):
+        pooled_cif_interval([fit, other], copies * 2)
+
+
+@pytest.mark.parametrize("user", [0.0, 1.0])
+def test_a_propensity_model_of_one_group_says_there_is_no_comparison(user):
+    """statsmodels' logistic fit of users only or non-users only iterated to its limit:
+    the emergency-care report of a locality with no users said "the propensity model
+    did not converge"; the truth is that there is nobody to compare."""
+    from lifetools.regression.propensity import (
+        ONE_GROUP_ONLY,
+        fit_propensity,
+        match_on_propensity,
+        weight_by_propensity,
+    )
+
+    people = pd.DataFrame({"person_id": ["a", "b", "c", "d", "e"],
+                           "age": [25.0, 40.0, 33.0, 61.0, 47.0],
+                           "female": [1.0, 0.0, 0.0, 1.0, 1.0], "user": user})
+    kw = {"treatment_col": "user", "covariates": ["age", "female"]}
+    model = fit_propensity(people, **kw)
+    assert model.failure == ONE_GROUP_ONLY and model.scores.isna().all()
+    for design in (match_on_propensity(people, **kw), weight_by_propensity(people, **kw)):
+        assert design.failure == ONE_GROUP_ONLY and design.data.empty

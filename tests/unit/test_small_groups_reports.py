@@ -5,9 +5,11 @@ reports raise for most localities (wave 50: numpy, pandas, lifelines and statsmo
 errors on empty or degenerate groups): a user rerunning an analysis with ``locality:``
 on a real trust's small subgroup got a failed build. Each root cause has its fast test
 in ``tests/unit/test_small_groups.py``; this runs the reports end to end. The crisis-risk
-report (no locality: its whole 20-person development cohort here) is not among them yet:
-its imputation and HoNOS guards are tested there, but whether the whole report then
-completes was not seen (wave 50's run of it had not ended, after 5 minutes of CPU).
+report (no locality: its whole 20-person cohorts here) is not among them yet: its
+imputation, HoNOS and one-copy guards are tested there (``pooled_cif_interval`` of one
+fit over several copies, wave 51), but with 2 imputed copies it stops next on a risk
+whose interval is degenerate (``crisis_parts.risk_text``, refused by the release rules),
+and its lasso's bootstrap on 20-person samples costs about a minute of CPU.
 """
 
 from __future__ import annotations

@@ -186,6 +186,9 @@ def pooled_cif_interval(fits: Sequence[FineGrayRisk], profiles: Sequence[pd.Data
         One fit per imputed copy of the development cohort.
     profiles : DataFrame, or one DataFrame per copy
         The same profiles for every copy, or each copy's own (a group's imputed people).
+        One fit with several profile frames is the fit of every copy: a development
+        cohort with nothing missing has one copy while the people predicted for were
+        imputed (and one frame, in a list or not, serves every fit).
 
     Notes
     -----
@@ -193,10 +196,14 @@ def pooled_cif_interval(fits: Sequence[FineGrayRisk], profiles: Sequence[pd.Data
     rules (t on Rubin's degrees of freedom), then transformed back. For one profile the
     pooled estimate is the prediction of
     :func:`lifetools.prediction.time_to_event.pool_fine_gray_risk` (mean coefficients
-    and mean ``log H0``). One fit: :func:`cif_interval`.
+    and mean ``log H0``). One fit and one frame: :func:`cif_interval`.
     """
-    copies = ([profiles] * len(fits) if isinstance(profiles, pd.DataFrame)
-              else list(profiles))
+    fits = list(fits)
+    copies = [profiles] if isinstance(profiles, pd.DataFrame) else list(profiles)
+    if len(copies) == 1:
+        copies = copies * len(fits)
+    elif len(fits) == 1:  # one development copy: its fit predicts every imputed copy
+        fits = fits * len(copies)
     if len(copies) != len(fits):
         raise ValueError("give one profile frame per fit, or one for all")
     if len(fits) == 1:

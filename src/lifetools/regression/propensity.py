@@ -19,7 +19,7 @@ from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import BalanceResult, ModelResult, not_fitted, tidy
 from lifetools.regression.support import OutsideSupport, common_support
 
-__all__ = ["PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
+__all__ = ["ONE_GROUP_ONLY", "PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
            "fit_propensity", "match_on_propensity",
            "standardised_differences", "weight_by_propensity"]
 
@@ -53,6 +53,13 @@ class PropensityModel:
         return self.support
 
 
+ONE_GROUP_ONLY = ("the group does not have both users and non-users, so there is no "
+                  "comparison to make")
+"""The failure of a propensity model whose data hold one group only (a small locality
+with no users): not a fit that did not converge. It says neither which group is missing
+nor any number (the reason rule; an outcome of none of a group is group disclosure)."""
+
+
 def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence[str],
                    maxiter: int = 200) -> PropensityModel:
     """Propensity score P(treatment | covariates) from a logistic regression, checked.
@@ -66,12 +73,20 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
     that separates users from non-users (a locality with no users) are outside the
     common support and left out before fitting (:func:`common_support`; the result's
     ``support`` and ``outside_support``; their scores are missing). Nothing is fitted
-    when a covariate has missing values. The result's ``failure`` is set when the fit
+    when a covariate has missing values, nor when ``df`` lacks users or non-users
+    (``failure`` :data:`ONE_GROUP_ONLY`). The result's ``failure`` is set when the fit
     did not converge,
     a coefficient is not finite, or a score is exactly 0 or 1; matching, weighting and
     the difference-in-differences then stop and say why
     (``tests/unit/test_propensity.py``).
     """
+    arms = df[treatment_col]
+    if not ((arms == 1).any() and (arms == 0).any()):
+        # a logistic model of one group only is not a propensity model (statsmodels
+        # iterated to its limit: "did not converge"); the truth is there is no contrast
+        return PropensityModel(scores=pd.Series(np.nan, index=df.index, name="propensity"),
+                               covariates=tuple(covariates), converged=False,
+                               failure=ONE_GROUP_ONLY)
     inside, outside = common_support(df, treatment_col=treatment_col,
                                      covariates=covariates)
     # the people inside the support, without copying every column of ``df`` (a person
