@@ -124,12 +124,13 @@ def _validation_script(dialect: str) -> str:
     counting the rows failing each check (every check's test is in it), then the query
     of the first failing rows' numbers (and the value, where the report shows one) of
     the first check of each kind (the others of a kind differ from it only in their
-    test, already compiled in the counting query: 67 sample queries where one per
-    check made 163); then the checks across tables."""
+    test, already compiled in the counting query), and of each form (the row numbers
+    only, as an identifying field's, or with the values shown: 70 sample queries where
+    one per check made 163); then the checks across tables."""
     import datetime as dt
 
     from lifetools.dictionary import load_dictionary
-    from lifetools.engines.checks import _plan, _sample_query
+    from lifetools.engines.checks import _plan, _sample_query, sample_columns
 
     def compiled(expr) -> str:
         try:
@@ -137,25 +138,64 @@ def _validation_script(dialect: str) -> str:
         except ibis.common.exceptions.OperationNotDefinedError as error:
             return f"-- NOT COMPILED: {error}"
 
-    parts = []
-    for name, checks, own, counting in _plan(_numbered_tables(), load_dictionary(),
+    parts, dictionary = [], load_dictionary()
+    for name, checks, own, counting in _plan(_numbered_tables(), dictionary,
                                              dt.date(2025, 4, 30), dialect):
         if counting is None:
             continue
+        spec = dictionary.table(name) if own is not None else None
         where = name if own is not None else f"{name} (across tables)"
         listed = "".join(f"--   c{i}: {c[0]} {c[1].value}\n" for i, c in enumerate(checks))
         parts.append(f"-- {where}: rows failing each check and rows\n{listed}"
                      f"{compiled(counting[3])}")
         kinds = set()
         for i, (column, rule, _message, bad, echo, _level) in enumerate(checks):
-            if bad is None or (rule, bool(echo)) in kinds:  # counted only, or shown
+            keep = sample_columns(column, echo, spec)  # as the validation fetches
+            if bad is None or (rule, len(keep)) in kinds:  # counted only, or shown
                 continue
-            kinds.add((rule, bool(echo)))
-            keep = ["__row", echo if isinstance(echo, str) else column] if echo \
-                else ["__row"]
+            kinds.add((rule, len(keep)))
             parts.append(f"-- {where} c{i}: {column} {rule.value}, first failing "
                          f"rows\n{compiled(_sample_query(counting, i, keep))}")
     return "\n\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("dialect", ["mssql", "postgres", "pyspark"])
+def test_validation_sample_queries_select_no_identifying_column(dialect):
+    """Every check of every identifying field (identifier or quasi-identifier): its
+    sample query, as the validation builds it on that engine, selects the row number
+    only, whatever rule failed (on SQL Server read from the compiled T-SQL); a field
+    whose values the report shows selects them."""
+    import datetime as dt
+
+    import sqlglot
+
+    from lifetools.dictionary import load_dictionary
+    from lifetools.engines.checks import RAW_TEXT, _plan, _sample_query, sample_columns
+
+    dictionary = load_dictionary()
+    identifying = {(t, f.name) for t in dictionary.tables for f in dictionary.table(t).fields
+                   if f.is_identifying}  # deprivation's lsoa_code is no person's: shown
+    seen, shown = set(), set()
+    for name, checks, own, counting in _plan(_numbered_tables(), dictionary,
+                                             dt.date(2025, 4, 30), dialect):
+        spec = dictionary.table(name) if own is not None else None
+        for i, (column, _rule, _message, bad, echo, _level) in enumerate(checks):
+            if bad is None:
+                continue
+            query = _sample_query(counting, i, sample_columns(column, echo, spec))
+            selected = list(query.columns)
+            if (name, column) in identifying:
+                assert selected == ["__row"], (name, column, selected)
+                seen.add((name, column))
+                if dialect == "mssql":  # the SQL's outer select (compiling is the cost)
+                    tree = sqlglot.parse_one(_sql(query, dialect), read="tsql")
+                    assert [e.alias_or_name for e in tree.expressions] == ["__row"]
+            elif echo and spec is not None:
+                assert selected == ["__row", echo if isinstance(echo, str) else column]
+                shown.add((name, column))
+            assert not {(name, c.removeprefix(RAW_TEXT)) for c in selected} & identifying
+    assert seen == identifying
+    assert ("referrals", "priority") in shown
 
 
 def _fingerprint_script(dialect: str) -> str:
