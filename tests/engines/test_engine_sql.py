@@ -238,11 +238,37 @@ def _report_rows_script(dialect: str) -> str:
                         for label, expr in parts.items()) + "\n"
 
 
+def _reach_script(dialect: str) -> str:
+    """The reach report's queries: each activity table's rows dated in the period (at a
+    locality's sites, or every site), only the columns it counts (``reach._in_period``),
+    and the people of the locality with their deprivation fifth
+    (``people.people_in_locality``, as the report selects them)."""
+    from lifetools.dictionary import load_dictionary
+    from lifetools.people import _locality_select
+    from lifetools.reports.reach import CONTACT_COLUMNS, _period_query
+
+    tables, parts = unbound_tables(), {}
+    start, end = pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31")
+    for where, locality in (("every locality", "all"),
+                            ("North Liverpool", "North Liverpool")):
+        sites = None if locality == "all" else list(
+            load_dictionary().groups("life_rooms_contacts", "site")[locality])
+        for name, columns in (("life_rooms_contacts", CONTACT_COLUMNS),
+                              ("social_prescriptions", ("pathway_category",)),
+                              ("feedback", ("access_easy", "fft_response"))):
+            parts[f"{name} in the period, {where}"] = _period_query(
+                tables, name, columns, start, end, sites)
+        parts[f"people of {where} with their deprivation fifth"] = _locality_select(
+            tables, locality, ["person_id", "imd_quintile"])[0]
+    return "\n\n".join(f"-- {label}\n{_sql(expr, dialect)};"
+                        for label, expr in parts.items()) + "\n"
+
+
 SCRIPTS = {**{name: functools.partial(_script, queries) for name, queries in
               _queries().items()}, "person_time": _person_time_script,
            "population": _population_script, "validation": _validation_script,
            "fingerprint": _fingerprint_script, "column_keys": _column_keys_script,
-           "report_rows": _report_rows_script,
+           "report_rows": _report_rows_script, "reach": _reach_script,
            "crisis_cohort": functools.partial(_script, crisis_queries(
                unbound_tables(), day=pd.Timestamp("2024-04-01"), horizon_days=365))}
 
