@@ -29,8 +29,8 @@ from typing import Any
 from lifetools.engines.source import EngineError, Source
 from lifetools.errors import UserError
 
-__all__ = ["FIRST_CONTACT_RETRIES", "LOCAL_OPTIONS", "TOKEN_ENV", "local_connect",
-           "local_parts", "register_folder", "remote_session", "served"]
+__all__ = ["FIRST_CONTACT_RETRIES", "LOCAL_OPTIONS", "LOG_SETTINGS", "TOKEN_ENV",
+           "local_connect", "local_parts", "register_folder", "remote_session", "served"]
 
 TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 """Where a Spark Connect bearer token is read from (never from the URL)."""
@@ -40,13 +40,22 @@ _LOCAL: dict[str, str] = {}  # master -> the URL of the Connect server started h
 _SESSIONS: dict[str, Any] = {}  # URL -> its Connect session in this process
 _REGISTERED: dict[str, str] = {}  # view name -> the Parquet file it reads (this process)
 
+LOG_SETTINGS = Path(__file__).with_name("spark-log4j2.properties")
+"""The log4j settings of a local Spark started here: errors only, from the JVM's start
+(``spark.driver.extraJavaOptions``). Lowering the level once the session runs
+(``setLogLevel``) came too late for the WARN lines of its start, one of which names
+the machine's network address."""
+
 LOCAL_OPTIONS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                  "spark.sql.session.timeZone": "UTC",
-                 "spark.sql.legacy.parquet.nanosAsLong": "true"}
+                 "spark.sql.legacy.parquet.nanosAsLong": "true",
+                 "spark.driver.extraJavaOptions":
+                     f'-Dlog4j2.configurationFile="{LOG_SETTINGS}"'}
 """The options of a local Spark started here: no web UI or progress bars, dates in UTC
-(calendar dates), and a Parquet timestamp in nanoseconds (pandas' and pyarrow's default,
+(calendar dates), a Parquet timestamp in nanoseconds (pandas' and pyarrow's default,
 which Spark 4.0 cannot read as a timestamp) read as its whole number of nanoseconds, so
-that :func:`register_folder` can make it a timestamp (to the microsecond)."""
+that :func:`register_folder` can make it a timestamp (to the microsecond), and the JVM's
+log at errors only from its start (:data:`LOG_SETTINGS`)."""
 
 
 def local_parts(location: str) -> tuple[str, Path | None]:
