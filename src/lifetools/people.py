@@ -105,14 +105,23 @@ def people_in_locality(dataset: Dataset, locality: str = "all",
     fetched whole). Tested in ``tests/unit/test_people.py``.
     """
     tables = engine_tables(dataset)
-    people = locality_query(tables, locality)
-    wanted = list(columns) if columns is not None else list(people.columns)
+    query, wanted = _locality_select(tables, locality, columns)
     spec, areas = load_dictionary().table("people"), load_dictionary().table("deprivation")
     types = {c: (spec if c in spec.field_names else areas).field(c).type for c in wanted
              if c in spec.field_names or c in areas.field_names}
+    frame = tables.fetch(query, types)
+    return frame[wanted] if len(query.columns) > len(wanted) else frame
+
+
+def _locality_select(tables: Any, locality: str = "all",
+                     columns: Sequence[str] | None = None) -> tuple[Any, list[str]]:
+    """The query of :func:`people_in_locality` (``columns``, with ``person_id`` when
+    not among them, in ``person_id`` order) and the columns it returns of it (compiled
+    to T-SQL in ``tests/engines/test_engine_sql.py``)."""
+    people = locality_query(tables, locality)
+    wanted = list(columns) if columns is not None else list(people.columns)
     keyed = wanted if "person_id" in wanted else [*wanted, "person_id"]
-    frame = tables.fetch(people.select(*keyed).order_by("person_id"), types)
-    return frame[wanted] if keyed is not wanted else frame
+    return people.select(*keyed).order_by("person_id"), wanted
 
 
 def of_locality(tables: Any, locality: str = "all") -> Callable[[Any], Any]:

@@ -213,3 +213,54 @@ def _classic_spark_mode(monkeypatch):
     fails ("could not start or reach Spark"): three tests after that build failed so in
     one CI run. The variable is put back after the test."""
     monkeypatch.delenv("SPARK_CONNECT_MODE_ENABLED", raising=False)
+
+
+BAD_IDENTIFIERS = {"people": {"person_id": {3: "not-a-pseudonym"}, "lsoa_code": {6: "X1"},
+                              "year_of_birth": {8: 1850}, "sex": {4: "Z", 9: "Z"}},
+                   "referrals": {"priority": {5: "7"}, "person_id": {14: "f" * 64}},
+                   "life_rooms_contacts": {"nationality": {2: "gb"}},
+                   "wellbeing": {"person_id": {1: "NOT HEX"}}}
+"""Bad values written into an extract folder (table: column: row: value): identifying
+fields failing their pattern, range, allowed values and foreign key, and one field
+whose values the report shows (``priority``)."""
+
+
+def write_bad_values(folder: Path, bad: dict = BAD_IDENTIFIERS) -> Path:
+    """``bad``'s values written into the Parquet tables of ``folder``."""
+    import pandas as pd
+
+    for table, columns in bad.items():
+        frame = pd.read_parquet(folder / f"{table}.parquet")
+        for column, rows in columns.items():
+            for row, value in rows.items():
+                frame.loc[row, column] = value
+        frame.to_parquet(folder / f"{table}.parquet", index=False)
+    return folder
+
+
+def identifying_columns() -> set[str]:
+    """Every identifying field's name in the dictionary (``is_identifying``), with the
+    name of the raw text the checks keep of it (a value stored in the wrong type)."""
+    from lifetools.dictionary import load_dictionary
+    from lifetools.engines.checks import RAW_TEXT
+
+    dictionary = load_dictionary()
+    names = {f.name for t in dictionary.tables for f in dictionary.table(t).fields
+             if f.is_identifying}
+    return names | {RAW_TEXT + n for n in names}
+
+
+@pytest.fixture
+def fetched_columns(monkeypatch) -> list[list[str]]:
+    """The columns of every frame the validation's queries fetch (its bounded samples of
+    failing rows), recorded as the engine checks run."""
+    from lifetools.engines import checks
+
+    fetched: list[list[str]] = []
+    frame = checks._Queries.frame
+
+    def recording(self, expr):
+        fetched.append(list(expr.columns))
+        return frame(self, expr)
+    monkeypatch.setattr(checks._Queries, "frame", recording)
+    return fetched

@@ -12,7 +12,13 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import ANALYST_PASSWORD, load_folder, sort_by_key
+from conftest import (
+    ANALYST_PASSWORD,
+    identifying_columns,
+    load_folder,
+    sort_by_key,
+    write_bad_values,
+)
 
 import lifetools as lt
 from lifetools import engines
@@ -77,6 +83,27 @@ def test_validate_postgres_bad_rows_found_at_the_folders_rows(small, postgres, p
         ("referrals", "person_id", Rule.FOREIGN_KEY)}
     sex = next(p for p in on_server.errors if p.column == "sex")
     assert sex.rows == (5, 10) and sex.examples == ()  # a quasi-identifier: no values
+
+
+def test_validate_postgres_samples_fetch_no_identifier_values(small, postgres, password,
+                                                              tmp_path, fetched_columns):
+    """Bad identifier values on the server: the sample queries fetch their rows' numbers
+    only (no identifier value leaves the server), and the report is the folder's."""
+    folder = write_bad_values(shutil.copytree(small[0], tmp_path / "bad"))
+    in_folder = validate_directory(folder)
+    fetched_columns.clear()
+    on_server = validate_directory(load_folder(postgres, folder, "bad_identifiers",
+                                               numbered=True))  # the file's row order
+    assert fetched_columns  # the samples ran on the server
+    assert [c for cs in fetched_columns for c in cs if c in identifying_columns()] == []
+    assert _found(on_server) == _found(in_folder)
+    assert [(p.message, p.rows) for p in on_server.errors] == [
+        (p.message, p.rows) for p in in_folder.errors]
+    assert {(p.table, p.column) for p in on_server.errors} >= {
+        ("people", "person_id"), ("people", "lsoa_code"), ("people", "year_of_birth"),
+        ("people", "sex"), ("life_rooms_contacts", "nationality"),
+        ("wellbeing", "person_id")}
+    assert [p.examples for p in on_server.errors if p.column == "priority"] == [("'7'",)]
 
 
 def test_load_dataset_postgres_frames_equal_the_folders(small, password):

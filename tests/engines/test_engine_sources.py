@@ -283,3 +283,31 @@ def test_spark_local_validates_on_spark_and_loads_tables_in_key_order(spark, syn
         keys = list(load_dictionary().table(name).primary_key)
         expected = getattr(synthetic, name).sort_values(keys, ignore_index=True)
         pd.testing.assert_frame_equal(getattr(data, name), expected, check_exact=True)
+
+
+def test_spark_connect_token_from_an_owner_only_file(tmp_path, monkeypatch):
+    """The token comes from the environment, else from the owner-only file named in
+    ``LIFETOOLS_SPARK_TOKEN_FILE``, read as the password's file is (``read_secret``):
+    put where pyspark and the kernels read it; a file others can read is refused
+    without its contents."""
+    from lifetools.engines import spark
+
+    secret = tmp_path / "token"
+    secret.write_text("token-from-file\n")
+    secret.chmod(0o600)
+    monkeypatch.delenv(spark.TOKEN_ENV, raising=False)
+    monkeypatch.setenv(spark.TOKEN_FILE_ENV, str(secret))
+    spark.read_token()
+    assert os.environ[spark.TOKEN_ENV] == "token-from-file"
+    monkeypatch.setenv(spark.TOKEN_ENV, "token-from-env")  # the environment first
+    spark.read_token()
+    assert os.environ[spark.TOKEN_ENV] == "token-from-env"
+    monkeypatch.delenv(spark.TOKEN_ENV)
+    secret.chmod(0o640)
+    with pytest.raises(EngineError, match="token file named in "
+                       "LIFETOOLS_SPARK_TOKEN_FILE can be read by others") as info:
+        spark.read_token()
+    assert "token-from-file" not in info.value.render()
+    assert spark.TOKEN_ENV not in os.environ
+    with pytest.raises(EngineError, match="can be read by others"):
+        engines.connect(engines.parse_source("sc://localhost:1"))  # before any contact

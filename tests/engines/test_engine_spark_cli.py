@@ -6,12 +6,15 @@ become the catalog's tables, read in place, rows numbered as in the files. One
 ``lifetools`` process (its own JVM: the views it makes never reach the Spark session of
 the other tests on this worker) validates a folder whose referrals are out of key order
 and hold one bad value; the report names the table, column and the row number the
-folder's own validation gives, with the exit code of a folder.
+folder's own validation gives, with the exit code of a folder. A second one validates a
+folder with a table missing and dates stored as text: exit 11, each named, and nothing
+of the JVM's log (its start printed WARN lines naming the machine's address).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,11 +53,7 @@ def test_cli_validate_spark_local_reads_the_folders_parquet_files(broken):
     folder_report = validate_directory(broken)  # DuckDB over the files
     (expected,) = [p for p in folder_report.problems if p.column == "honos_baseline"]
     assert expected.rows == (ROW,)
-    source = f"spark://local[2]?path={broken}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run([sys.executable, "-m", "lifetools", "validate", source],
-                          capture_output=True, text=True, env=env, cwd=broken.parent,
-                          timeout=1800)
+    done = _validate(f"spark://local[2]?path={broken}", broken.parent)
     text = done.stdout + done.stderr
     assert done.returncode == 11, text  # a data fault: as for a folder
     assert "Traceback" not in text
@@ -63,6 +62,39 @@ def test_cli_validate_spark_local_reads_the_folders_parquet_files(broken):
     assert "file.missing" not in text  # every table was found
     assert text.count("[rule:") == 1  # the one bad value, and nothing else failed
     assert "holds no datapackage.json" not in text  # the folder's package was read
+
+
+IP_ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+LOG_WARNING = re.compile(r"\bWARN\b")  # a log4j WARN line (not the JDK's "WARNING:")
+
+
+def test_cli_validate_spark_local_missing_table_and_text_dates(broken, tmp_path):
+    """One ``lifetools validate`` of a folder with a table missing and dates stored as
+    text: exit 11 as for a folder, the table and the column named, no traceback; and
+    the JVM's start logs nothing (its WARN lines named the machine's address)."""
+    need_spark()
+    folder = tmp_path / "extract"
+    shutil.copytree(broken, folder)
+    (folder / "wellbeing.parquet").unlink()
+    path = folder / "ae_attendances.parquet"
+    attendances = pd.read_parquet(path)
+    attendances["arrival_date"] = attendances["arrival_date"].dt.strftime("%Y-%m-%d")
+    attendances.to_parquet(path, index=False)
+    done = _validate(f"spark://local[2]?path={folder}", tmp_path)
+    text = done.stdout + done.stderr
+    assert done.returncode == 11, text  # a data fault: as for a folder
+    assert "Traceback" not in text
+    assert "table 'wellbeing'" in text and "file.missing" in text
+    assert "table 'ae_attendances'" in text and "'arrival_date'" in text
+    assert IP_ADDRESS.findall(text) == [], text
+    assert LOG_WARNING.findall(text) == [], text
+
+
+def _validate(source: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", "lifetools", "validate", source],
+                          capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=1800)
 
 
 def test_spark_local_path_is_parsed_to_an_absolute_folder(tmp_path, monkeypatch):

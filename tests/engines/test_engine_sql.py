@@ -124,12 +124,13 @@ def _validation_script(dialect: str) -> str:
     counting the rows failing each check (every check's test is in it), then the query
     of the first failing rows' numbers (and the value, where the report shows one) of
     the first check of each kind (the others of a kind differ from it only in their
-    test, already compiled in the counting query: 67 sample queries where one per
-    check made 163); then the checks across tables."""
+    test, already compiled in the counting query), and of each form (the row numbers
+    only, as an identifying field's, or with the values shown: 70 sample queries where
+    one per check made 163); then the checks across tables."""
     import datetime as dt
 
     from lifetools.dictionary import load_dictionary
-    from lifetools.engines.checks import _plan, _sample_query
+    from lifetools.engines.checks import _plan, _sample_query, sample_columns
 
     def compiled(expr) -> str:
         try:
@@ -137,25 +138,64 @@ def _validation_script(dialect: str) -> str:
         except ibis.common.exceptions.OperationNotDefinedError as error:
             return f"-- NOT COMPILED: {error}"
 
-    parts = []
-    for name, checks, own, counting in _plan(_numbered_tables(), load_dictionary(),
+    parts, dictionary = [], load_dictionary()
+    for name, checks, own, counting in _plan(_numbered_tables(), dictionary,
                                              dt.date(2025, 4, 30), dialect):
         if counting is None:
             continue
+        spec = dictionary.table(name) if own is not None else None
         where = name if own is not None else f"{name} (across tables)"
         listed = "".join(f"--   c{i}: {c[0]} {c[1].value}\n" for i, c in enumerate(checks))
         parts.append(f"-- {where}: rows failing each check and rows\n{listed}"
                      f"{compiled(counting[3])}")
         kinds = set()
         for i, (column, rule, _message, bad, echo, _level) in enumerate(checks):
-            if bad is None or (rule, bool(echo)) in kinds:  # counted only, or shown
+            keep = sample_columns(column, echo, spec)  # as the validation fetches
+            if bad is None or (rule, len(keep)) in kinds:  # counted only, or shown
                 continue
-            kinds.add((rule, bool(echo)))
-            keep = ["__row", echo if isinstance(echo, str) else column] if echo \
-                else ["__row"]
+            kinds.add((rule, len(keep)))
             parts.append(f"-- {where} c{i}: {column} {rule.value}, first failing "
                          f"rows\n{compiled(_sample_query(counting, i, keep))}")
     return "\n\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("dialect", ["mssql", "postgres", "pyspark"])
+def test_validation_sample_queries_select_no_identifying_column(dialect):
+    """Every check of every identifying field (identifier or quasi-identifier): its
+    sample query, as the validation builds it on that engine, selects the row number
+    only, whatever rule failed (on SQL Server read from the compiled T-SQL); a field
+    whose values the report shows selects them."""
+    import datetime as dt
+
+    import sqlglot
+
+    from lifetools.dictionary import load_dictionary
+    from lifetools.engines.checks import RAW_TEXT, _plan, _sample_query, sample_columns
+
+    dictionary = load_dictionary()
+    identifying = {(t, f.name) for t in dictionary.tables for f in dictionary.table(t).fields
+                   if f.is_identifying}  # deprivation's lsoa_code is no person's: shown
+    seen, shown = set(), set()
+    for name, checks, own, counting in _plan(_numbered_tables(), dictionary,
+                                             dt.date(2025, 4, 30), dialect):
+        spec = dictionary.table(name) if own is not None else None
+        for i, (column, _rule, _message, bad, echo, _level) in enumerate(checks):
+            if bad is None:
+                continue
+            query = _sample_query(counting, i, sample_columns(column, echo, spec))
+            selected = list(query.columns)
+            if (name, column) in identifying:
+                assert selected == ["__row"], (name, column, selected)
+                seen.add((name, column))
+                if dialect == "mssql":  # the SQL's outer select (compiling is the cost)
+                    tree = sqlglot.parse_one(_sql(query, dialect), read="tsql")
+                    assert [e.alias_or_name for e in tree.expressions] == ["__row"]
+            elif echo and spec is not None:
+                assert selected == ["__row", echo if isinstance(echo, str) else column]
+                shown.add((name, column))
+            assert not {(name, c.removeprefix(RAW_TEXT)) for c in selected} & identifying
+    assert seen == identifying
+    assert ("referrals", "priority") in shown
 
 
 def _fingerprint_script(dialect: str) -> str:
@@ -198,11 +238,37 @@ def _report_rows_script(dialect: str) -> str:
                         for label, expr in parts.items()) + "\n"
 
 
+def _reach_script(dialect: str) -> str:
+    """The reach report's queries: each activity table's rows dated in the period (at a
+    locality's sites, or every site), only the columns it counts (``reach._in_period``),
+    and the people of the locality with their deprivation fifth
+    (``people.people_in_locality``, as the report selects them)."""
+    from lifetools.dictionary import load_dictionary
+    from lifetools.people import _locality_select
+    from lifetools.reports.reach import CONTACT_COLUMNS, _period_query
+
+    tables, parts = unbound_tables(), {}
+    start, end = pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31")
+    for where, locality in (("every locality", "all"),
+                            ("North Liverpool", "North Liverpool")):
+        sites = None if locality == "all" else list(
+            load_dictionary().groups("life_rooms_contacts", "site")[locality])
+        for name, columns in (("life_rooms_contacts", CONTACT_COLUMNS),
+                              ("social_prescriptions", ("pathway_category",)),
+                              ("feedback", ("access_easy", "fft_response"))):
+            parts[f"{name} in the period, {where}"] = _period_query(
+                tables, name, columns, start, end, sites)
+        parts[f"people of {where} with their deprivation fifth"] = _locality_select(
+            tables, locality, ["person_id", "imd_quintile"])[0]
+    return "\n\n".join(f"-- {label}\n{_sql(expr, dialect)};"
+                        for label, expr in parts.items()) + "\n"
+
+
 SCRIPTS = {**{name: functools.partial(_script, queries) for name, queries in
               _queries().items()}, "person_time": _person_time_script,
            "population": _population_script, "validation": _validation_script,
            "fingerprint": _fingerprint_script, "column_keys": _column_keys_script,
-           "report_rows": _report_rows_script,
+           "report_rows": _report_rows_script, "reach": _reach_script,
            "crisis_cohort": functools.partial(_script, crisis_queries(
                unbound_tables(), day=pd.Timestamp("2024-04-01"), horizon_days=365))}
 

@@ -221,3 +221,32 @@ def test_validate_folder_and_duckdb_file_same_bad_rows_same_report(clean, tmp_pa
     named = [p.__class__(**{**p.__dict__, "file": p.table}) for p in from_file.problems]
     assert [p.__class__(**{**p.__dict__, "file": p.table}) for p in from_folder.problems
             ] == named
+
+
+def test_validation_samples_fetch_no_identifier_values(clean, tmp_path, fetched_columns):
+    """The sample of a failing check on an identifying field fetches its rows' numbers
+    only: its values never leave the engine (they were fetched and then dropped before
+    the report). The report is the pandas checks': same messages, rows and examples."""
+    from conftest import identifying_columns, write_bad_values
+
+    data = write_bad_values(_copy(clean, tmp_path / "data"))
+    dictionary = load_dictionary()
+    tables = ["people", "referrals", "life_rooms_contacts", "wellbeing"]
+    in_engine = validate_tables(data, dictionary, tables)
+    assert fetched_columns  # the samples ran in the engine
+    assert [c for cs in fetched_columns for c in cs if c in identifying_columns()] == []
+    assert in_engine.problems == validate_tables(data, dictionary, tables,
+                                                 in_engine=False).problems
+    found = {(p.table, p.column, p.rule): (p.rows, p.examples) for p in in_engine.errors}
+    assert found == {
+        ("people", "person_id", Rule.PATTERN): ((4,), ()),
+        ("people", "lsoa_code", Rule.PATTERN): ((7,), ()),
+        ("people", "year_of_birth", Rule.RANGE): ((9,), ()),
+        ("people", "year_of_birth", Rule.PLAUSIBLE): ((9,), ()),
+        ("people", "sex", Rule.ENUM): ((5, 10), ()),
+        ("referrals", "priority", Rule.ENUM): ((6,), ("'7'",)),
+        ("referrals", "person_id", Rule.FOREIGN_KEY): ((15,), ()),
+        ("life_rooms_contacts", "nationality", Rule.PATTERN): ((3,), ()),
+        ("life_rooms_contacts", "person_id", Rule.FOREIGN_KEY): ((4, 7, 8, 9), ()),
+        ("wellbeing", "person_id", Rule.PATTERN): ((2,), ()),
+        ("wellbeing", "person_id", Rule.FOREIGN_KEY): ((2,), ())}, in_engine.render()

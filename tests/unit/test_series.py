@@ -378,3 +378,32 @@ def test_series_file_parsed_once_reads_as_the_pure_python_loader_reads_it():
     with pytest.raises(yaml.YAMLError) as pure:
         yaml.safe_load(broken)
     assert str(info.value) == str(pure.value) and "line 3" in str(info.value)
+
+
+@pytest.mark.parametrize("source", [
+    "postgresql://analyst:s3cret-pw@db.trust.nhs.uk/mhsds",
+    "postgresql://analyst@db.trust.nhs.uk/mhsds?password=s3cret-pw",
+    "sc://spark.trust.nhs.uk:15002/;token=s3cret-pw"])
+def test_load_series_refuses_a_credential_in_the_data_source(tmp_path, source):
+    """A password or token written into ``data: source:`` is refused when the series
+    file is read (it was only when a build ran), naming the file, line and key, with
+    the series file's exit code; the secret is never echoed."""
+    text = (ROOT / "analyses" / "analyses.yml").read_text()
+    bad = text.replace("data:\n", f"data:\n  source: {source}\n", 1)
+    assert bad != text
+    path = tmp_path / "analyses.yml"
+    path.write_text(bad)
+    line = bad.splitlines().index(f"  source: {source}") + 1
+    with pytest.raises(ParameterError) as info:
+        load_series(path)
+    message = info.value.render()
+    assert f"analyses.yml:{line}: at data/source" in message, message
+    assert "has a password in it" in message or "has a token in it" in message
+    assert "s3cret-pw" not in message
+    assert info.value.exit_code == 12  # as every error of the series file
+
+
+def test_load_series_keeps_a_data_source_without_a_credential(tmp_path):
+    path = write_series(tmp_path, lambda r: r["data"].update(
+        source="postgresql://analyst@db.trust.nhs.uk/mhsds"))
+    assert load_series(path).data.source == "postgresql://analyst@db.trust.nhs.uk/mhsds"

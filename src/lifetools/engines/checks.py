@@ -5,8 +5,8 @@ counts the failing rows of every rule, its foreign keys' included (read back as 
 of Arrow, not a pandas frame; on DuckDB every table's counting query and those across
 tables run together as one query), and only for a rule that fails are the row
 numbers of a bounded sample fetched (:data:`~lifetools.validation.MAX_ROWS_KEPT`),
-with the column's values only where the pandas checks echo them (never an identifying
-field's). Rows are numbered in the table's stored order. The report is the one
+with the column's values only where the pandas checks echo them: never an identifying
+field's, whose sample query selects the row numbers alone (:func:`sample_columns`). Rows are numbered in the table's stored order. The report is the one
 :func:`lifetools.validation.validate_duckdb` gives with the pandas checks.
 
 On DuckDB, when the tables are named tables or views (a folder's,
@@ -49,8 +49,8 @@ from lifetools.validation_rules import (
     check_frame,
 )
 
-__all__ = ["SQL_CACHE_ENV", "duckdb_types", "engine_problems", "sql_cache_folder",
-           "table_problems", "validate_duckdb"]
+__all__ = ["SQL_CACHE_ENV", "duckdb_types", "engine_problems", "sample_columns",
+           "sql_cache_folder", "table_problems", "validate_duckdb"]
 
 _ROW = "__row"
 TYPE_FAILED, RAW_EMPTY, RAW_TEXT = "__bad_", "__empty_", "__raw_"
@@ -341,15 +341,24 @@ def _problems(counts: dict[str, Any], checks: Sequence[tuple], first: int, label
             continue
         if count == 0:
             continue
-        shown = echo if isinstance(echo, str) else column
-        keep = [_ROW, shown] if echo else [_ROW]
+        keep = sample_columns(column, echo, spec)
         found = sample(i, keep)
-        examples: tuple[str, ...] = ()
-        if echo and spec is not None and not spec.field(column).is_identifying:
-            examples = _examples(found[shown].iloc[:50])
+        examples = _examples(found[keep[1]].iloc[:50]) if len(keep) > 1 else ()
         problems.append(Problem(label, name, column, rule, message, count,
                                 tuple(int(r) for r in found[_ROW]), examples, level))
     return problems
+
+
+def sample_columns(column: str, echo: bool | str, spec: TableSpec | None) -> list[str]:
+    """The columns a failing check's sample query fetches: the row number, and the
+    values the report shows (``echo``: the column's, or the named column's) only where
+    it shows them; never an identifying field's (``FieldSpec.is_identifying``), nor
+    any value of a check across tables (``spec`` None), whose report shows none. The
+    choice is made before the query, so an identifier's values never leave the
+    server, not only never reach the report."""
+    if not echo or spec is None or spec.field(column).is_identifying:
+        return [_ROW]
+    return [_ROW, echo if isinstance(echo, str) else column]
 
 
 def _sample_query(counting: tuple, i: int, keep: list[str]) -> Any:

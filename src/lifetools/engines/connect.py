@@ -28,6 +28,7 @@ from lifetools.engines.source import EngineError, Source, read_secret
 from lifetools.engines.spark import (
     LOCAL_OPTIONS,
     local_parts,
+    read_token,
     register_folder,
     remote_session,
 )
@@ -138,6 +139,7 @@ def _spark(source: Source, env: Any) -> EngineTables:
                           hint="pip install pyspark==4.0.5 and install a Java 17 "
                                "runtime") from None
     if source.location.startswith("sc://"):  # Spark Connect: a server's catalog
+        read_token()  # an unsafe token file is named before any contact
         try:
             backend = ibis.pyspark.connect(remote_session(source.location))
         except Exception as error:  # noqa: BLE001 - translated, never echoed

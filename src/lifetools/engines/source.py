@@ -121,7 +121,8 @@ def parse_source(text: str | os.PathLike) -> Source:
         if "token=" in raw.lower():
             raise UserError(
                 f"the Spark Connect URL {raw.split('/;', 1)[0]} has a token in it",
-                hint="remove it: set SPARK_CONNECT_AUTHENTICATE_TOKEN in the environment")
+                hint="remove it: set SPARK_CONNECT_AUTHENTICATE_TOKEN in the environment, "
+                     "or name an owner-only file in LIFETOOLS_SPARK_TOKEN_FILE")
         return Source("spark", redact_url(raw))
     if raw.startswith("duckdb://"):
         return Source("duckdb", raw.removeprefix("duckdb://"))
@@ -149,35 +150,40 @@ def rooted(text: str, root: Path) -> str:
     return f"{text.strip().split('?', 1)[0]}?path={Path(root) / unquote(local['path'])}"
 
 
-def read_secret(env: os._Environ | dict | None = None) -> str | None:
-    """Return the database password from the environment or an owner-only file.
+def read_secret(env: os._Environ | dict | None = None, *,
+                names: tuple[str, ...] = (PASSWORD_ENV, "PGPASSWORD"),
+                file_env: str = PASSWORD_FILE_ENV, what: str = "password") -> str | None:
+    """Return the database password (or another secret: ``what``, read from the
+    variables ``names``, then the file named in ``file_env``) from the environment
+    or an owner-only file.
 
     Order: :data:`PASSWORD_ENV`, ``PGPASSWORD``, then the file named in
     :data:`PASSWORD_FILE_ENV`. ``None`` when none is set (a Unix-socket or
-    certificate login needs none).
+    certificate login needs none). A Spark Connect token is read so too
+    (:func:`lifetools.engines.spark.read_token`).
 
     Raises
     ------
     EngineError
-        If the password file is missing, not owned by this user, or readable by
-        its group or others (as ssh refuses a readable key).
+        If the file is missing, not owned by this user, or readable by its group or
+        others (as ssh refuses a readable key).
     """
     env = os.environ if env is None else env
-    for name in (PASSWORD_ENV, "PGPASSWORD"):
+    for name in names:
         if env.get(name):
             return env[name]
-    named = env.get(PASSWORD_FILE_ENV)
+    named = env.get(file_env)
     if not named:
         return None
     path = Path(named)
     try:
         info = path.stat()
     except OSError:
-        raise EngineError(f"the password file named in {PASSWORD_FILE_ENV} does not exist"
+        raise EngineError(f"the {what} file named in {file_env} does not exist"
                           ) from None
     if info.st_uid != os.getuid() or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise EngineError(
-            f"the password file named in {PASSWORD_FILE_ENV} can be read by others "
+            f"the {what} file named in {file_env} can be read by others "
             f"(mode {stat.filemode(info.st_mode)})",
             hint=f"chmod 600 {path.name}: only its owner may read it")
     return path.read_text(encoding="utf-8").strip()

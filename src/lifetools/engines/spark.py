@@ -13,8 +13,9 @@ table files becomes a view of the catalog over the file (:func:`register_folder`
 process holds no tables of its own, read the extract in Spark.
 
 The token is a credential: it travels only in the environment variable
-:data:`TOKEN_ENV` (pyspark's own), which the kernels inherit; an ``sc://`` URL holding
-``token=`` is refused (:func:`lifetools.engines.parse_source`).
+:data:`TOKEN_ENV` (pyspark's own), which the kernels inherit, set by the user or read
+from an owner-only file named in :data:`TOKEN_FILE_ENV` (:func:`read_token`); an
+``sc://`` URL holding ``token=`` is refused (:func:`lifetools.engines.parse_source`).
 """
 
 from __future__ import annotations
@@ -26,27 +27,40 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from lifetools.engines.source import EngineError, Source
+from lifetools.engines.source import EngineError, Source, read_secret
 from lifetools.errors import UserError
 
-__all__ = ["FIRST_CONTACT_RETRIES", "LOCAL_OPTIONS", "TOKEN_ENV", "local_connect",
-           "local_parts", "register_folder", "remote_session", "served"]
+__all__ = ["FIRST_CONTACT_RETRIES", "LOCAL_OPTIONS", "LOG_SETTINGS", "TOKEN_ENV",
+           "TOKEN_FILE_ENV", "local_connect", "local_parts", "read_token",
+           "register_folder", "remote_session", "served"]
 
 TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 """Where a Spark Connect bearer token is read from (never from the URL)."""
+TOKEN_FILE_ENV = "LIFETOOLS_SPARK_TOKEN_FILE"
+"""Environment variable naming a file that holds the Spark Connect token (mode 600 or
+400), read when :data:`TOKEN_ENV` is unset (:func:`read_token`)."""
 
 _PLUGIN = "org.apache.spark.sql.connect.SparkConnectPlugin"
 _LOCAL: dict[str, str] = {}  # master -> the URL of the Connect server started here
 _SESSIONS: dict[str, Any] = {}  # URL -> its Connect session in this process
 _REGISTERED: dict[str, str] = {}  # view name -> the Parquet file it reads (this process)
 
+LOG_SETTINGS = Path(__file__).with_name("spark-log4j2.properties")
+"""The log4j settings of a local Spark started here: errors only, from the JVM's start
+(``spark.driver.extraJavaOptions``). Lowering the level once the session runs
+(``setLogLevel``) came too late for the WARN lines of its start, one of which names
+the machine's network address."""
+
 LOCAL_OPTIONS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                  "spark.sql.session.timeZone": "UTC",
-                 "spark.sql.legacy.parquet.nanosAsLong": "true"}
+                 "spark.sql.legacy.parquet.nanosAsLong": "true",
+                 "spark.driver.extraJavaOptions":
+                     f'-Dlog4j2.configurationFile="{LOG_SETTINGS}"'}
 """The options of a local Spark started here: no web UI or progress bars, dates in UTC
-(calendar dates), and a Parquet timestamp in nanoseconds (pandas' and pyarrow's default,
+(calendar dates), a Parquet timestamp in nanoseconds (pandas' and pyarrow's default,
 which Spark 4.0 cannot read as a timestamp) read as its whole number of nanoseconds, so
-that :func:`register_folder` can make it a timestamp (to the microsecond)."""
+that :func:`register_folder` can make it a timestamp (to the microsecond), and the JVM's
+log at errors only from its start (:data:`LOG_SETTINGS`)."""
 
 
 def local_parts(location: str) -> tuple[str, Path | None]:
@@ -192,6 +206,22 @@ has answered, the session keeps pyspark's policy (a running build rides out a br
 network fault)."""
 
 
+def read_token() -> None:
+    """Put the Spark Connect token of the owner-only file named in
+    :data:`TOKEN_FILE_ENV` into :data:`TOKEN_ENV` (where pyspark reads it, and the
+    build's kernels inherit it) when :data:`TOKEN_ENV` is unset; read as the database
+    password's file is (:func:`lifetools.engines.read_secret`).
+
+    Raises
+    ------
+    EngineError
+        The file is missing, not this user's, or readable by its group or others.
+    """
+    token = read_secret(names=(TOKEN_ENV,), file_env=TOKEN_FILE_ENV, what="token")
+    if token:
+        os.environ[TOKEN_ENV] = token
+
+
 def remote_session(url: str) -> Any:
     """The Spark Connect session of ``url`` in this process (made once, then reused:
     a warm kernel runs many notebooks), its time zone UTC (dates are calendar dates).
@@ -202,6 +232,8 @@ def remote_session(url: str) -> Any:
     if url not in _SESSIONS:
         from pyspark.sql import SparkSession
         from pyspark.sql.connect.client.retries import DefaultPolicy
+
+        read_token()  # a kernel reads the file too, if the token is not in its env
 
         session = SparkSession.builder.remote(url).create()  # no request yet
         client = session.client

@@ -28,7 +28,8 @@ from pydantic import (
 from lifetools import config
 from lifetools.dictionary import load_dictionary, parse_yaml
 from lifetools.disclosure import PROFILES, SdcProfile, get_profile
-from lifetools.errors import ParameterError
+from lifetools.engines import parse_source
+from lifetools.errors import ParameterError, UserError
 from lifetools.pipeline.parameters import (
     CODE_LISTS,
     EDITION_PARAMETERS,
@@ -139,6 +140,24 @@ class _Data(FrozenModel):
     """The extract to build from when ``--data`` is not given: a folder of table files
     or a DuckDB database file, relative to the project root, or a PostgreSQL URL with no
     password (``postgresql://analyst@host/db``). None: the synthetic data."""
+
+    @field_validator("source")
+    @classmethod
+    def _no_credential(cls, value: str | None) -> str | None:
+        """A URL's password or token is refused when the series file is read (not
+        only when a build runs): the refusal names the URL with it hidden."""
+        if value is not None and value.strip().startswith(_URL_SCHEMES):
+            try:
+                parse_source(value)
+            except UserError as error:
+                hint = f" ({error.hint})" if error.hint else ""
+                raise ValueError(f"{error}{hint}") from None
+        return value
+
+
+_URL_SCHEMES = ("postgresql://", "postgres://", "sc://")
+"""The sources that are URLs (no file is read to check them): a password or token in
+one is refused by :func:`lifetools.engines.parse_source`."""
 
 
 class _Disclosure(FrozenModel):

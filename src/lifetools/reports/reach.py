@@ -522,6 +522,15 @@ def _in_period(tables: Any, name: str, columns: tuple[str, ...], start: pd.Times
     data, so only the period's rows of the columns the report counts reach pandas
     (until wave 45 the whole tables did). Every use of the rows is a count, a number
     of distinct values or a sorted grouping, which no row order changes."""
+    spec = load_dictionary().table(name)
+    return tables.fetch(_period_query(tables, name, columns, start, end, sites),
+                        {c: spec.field(c).type for c in columns})
+
+
+def _period_query(tables: Any, name: str, columns: tuple[str, ...], start: pd.Timestamp,
+                  end: pd.Timestamp, sites: list[str] | None) -> Any:
+    """The query of :func:`_in_period`: an ibis expression over ``tables`` (compiled to
+    T-SQL in ``tests/engines/test_engine_sql.py``)."""
     import ibis
 
     table = getattr(tables, name)
@@ -529,9 +538,7 @@ def _in_period(tables: Any, name: str, columns: tuple[str, ...], start: pd.Times
     rows = table.filter(date.between(ibis.literal(start), ibis.literal(end)))
     if sites is not None:
         rows = rows.filter(rows.site.isin(sites))
-    spec = load_dictionary().table(name)
-    return tables.fetch(rows.select(*columns),
-                        {c: spec.field(c).type for c in columns})
+    return rows.select(*columns)
 
 
 @dataclass(frozen=True)
