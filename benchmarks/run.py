@@ -222,7 +222,7 @@ def measure_build(size: int, data: Path, args, work: Path, rows_out: list[dict],
             noop.append(child("build", args.threads, root=str(root), jobs=args.jobs))
     if any("error" in r for r in cold + noop):
         rows_out.append(row("build", size, {"error": "build failed"}))
-        return {}
+        return {"people": size, "failed": True}
 
     def pick(results: list[dict], key: str) -> float | None:
         return median([r["timings"].get(key, 0.0) for r in results])
@@ -270,7 +270,12 @@ def build_target(people: int) -> float:
 
 
 def judge_build(build: dict) -> dict:
-    """Cold build against data step + compute floor + book, at its size's target."""
+    """Cold build against data step + compute floor + book, at its size's target (a
+    failed build, ``{}`` or ``failed``, is not measured)."""
+    if "people" not in build or build.get("failed"):
+        size = f" at {build['people']:,} people" if "people" in build else ""
+        return {"target": f"cold build{size}", "measured": "not measured", "met": None,
+                "shortfall": "the build failed (see the log)"}
     limit = build_target(build["people"])
     target = (f"cold build at {build['people']:,} people <= {limit}x "
               "(data step + compute floor + book)")
@@ -308,8 +313,9 @@ def judge(rows: list[dict], builds: list[dict], args) -> list[dict]:
                               "compute floor + book)",
                     "measured": "not measured", "met": None,
                     "shortfall": "no build size measured (--build-sizes)"})
-    middle = next((b for b in builds if b.get("people") == 150_000), None) or (
-        builds[0] if builds else None)
+    measured = [b for b in builds if b.get("noop_over_cold") is not None]
+    middle = next((b for b in measured if b["people"] == 150_000), None) or (
+        measured[0] if measured else None)
     if middle:
         ratio = middle["noop_over_cold"]
         out.append({"target": f"no-op rebuild <= {TARGETS['noop']:.0%} of cold build "

@@ -7,12 +7,13 @@ to four BLAS threads that fought for two cores: ``tests/truth/test_did_many_seed
 alone took 103.7 CPU s by default against 66.5 with one thread (72.8 against 66.2 s of
 wall; idle machine, wave 51). OpenBLAS reads its thread count from the environment once,
 when the library loads, so the variable must be set before numpy is imported in the
-process: ``tests/conftest.py`` calls :func:`one_blas_thread` on ``os.environ`` when pytest
+process: ``tests/conftest.py`` calls :func:`default_one_blas_thread` on ``os.environ`` when pytest
 imports it, before any other conftest (one of which imports lifetools) and before the
 xdist workers are started, which inherit it; the notebook kernels and the ``lifetools``
-children a test starts inherit it too. The build's kernels get the same setting from
-the runner (``lifetools.pipeline.runner``; ``tests/unit/test_blas_threads.py`` checks the
-two agree). Nothing else in the stack is BLAS: statsmodels and lifelines compute through
+children a test starts inherit it too. The build's kernels get one thread from the runner
+whatever the shell says (``lifetools.pipeline.processes.one_blas_thread``: the numbers'
+last bits depend on it); the two rules read the same variables and agree where the user
+set none (``tests/unit/test_blas_threads.py``). Nothing else in the stack is BLAS: statsmodels and lifelines compute through
 numpy and scipy; pyarrow's and DuckDB's thread pools are their own and left as they are
 (``OMP_NUM_THREADS``, which pyarrow also reads, is never set here).
 """
@@ -36,7 +37,7 @@ _GET_NUM_THREADS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num
                     "openblas_get_num_threads64_", "openblas_get_num_threads")
 
 
-def one_blas_thread(environ: MutableMapping[str, str]) -> bool:
+def default_one_blas_thread(environ: MutableMapping[str, str]) -> bool:
     """Set ``OPENBLAS_NUM_THREADS=1`` in ``environ`` unless a BLAS thread variable is
     set (:data:`BLAS_THREAD_VARIABLES`, even to an empty or odd value: the user's
     choice); return whether it was set."""

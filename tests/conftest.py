@@ -23,16 +23,16 @@ import os
 import sys
 
 import pytest
-from blas_threads import one_blas_thread
+from blas_threads import default_one_blas_thread
 from hypothesis import settings
 
-#: One BLAS thread in this process and every process it starts (the xdist workers, the
-#: notebook kernels and ``lifetools`` children of the tests), unless the user set one of
-#: OpenBLAS's variables: set as pytest imports this conftest, before any other (the
+#: One BLAS thread in this process and every process it starts (the xdist workers and
+#: the ``lifetools`` children of the tests; a build's kernels get one from the runner in
+#: any case), unless the user set one of OpenBLAS's variables: set as pytest imports this conftest, before any other (the
 #: engines' imports lifetools) and before the plugins below, and so before numpy loads
 #: OpenBLAS, which reads it then (``tests/blas_threads.py``;
 #: ``tests/unit/test_blas_threads.py`` reads the count back).
-one_blas_thread(os.environ)
+default_one_blas_thread(os.environ)
 
 pytest_plugins = ["xdist_schedule", "run_times", "build_fixtures"]
 

@@ -13,15 +13,22 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def _run_module():
-    """benchmarks/run.py as a module (it imports its neighbours from its folder)."""
-    sys.path.insert(0, str(BENCHMARKS))
+    """benchmarks/run.py as a module; it puts its folder on ``sys.path`` and imports its
+    neighbours (``steps``, ``bench_build``): both undone after, for the worker's other
+    tests."""
+    path, modules = list(sys.path), set(sys.modules)
     try:
         spec = importlib.util.spec_from_file_location("benchmarks_run",
                                                       BENCHMARKS / "run.py")
         module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(BENCHMARKS))
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(BENCHMARKS))
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:
+            if getattr(sys.modules[name], "__file__", "") and \
+                    Path(sys.modules[name].__file__).parent == BENCHMARKS:
+                del sys.modules[name]
     return module
 
 
@@ -76,3 +83,13 @@ def test_growth_exponent_from_the_two_sizes_and_judged_at_1_05():
                   if t["target"].startswith("no step's growth exponent"))
     assert target["met"] is False and target["shortfall"] == "cohort 1.1"
     assert math.isclose(run.growth_exponents(rows[:2])[0]["exponent"], 1.04)
+
+
+def test_a_failed_build_is_judged_failed_and_the_report_still_made():
+    """``measure_build`` returns ``{}`` for a build that failed: the report after hours of
+    measuring must still be written, the build's target "not measured"."""
+    targets = run.judge([], [{}, build(150_000, 1.1, 1.0)], SimpleNamespace())
+    failed = [t for t in targets if t["met"] is None and "failed" in t["shortfall"]]
+    assert len(failed) == 1
+    assert verdicts([], [build(150_000, 1.1, 1.0)])[
+        "cold build at 150,000 people <= 1.2x (data step + compute floor + book)"] is True

@@ -149,3 +149,30 @@ def test_fit_propensity_scores_equal_statsmodels_logit_with_its_rank_check(covar
     assert model.model.model.df_model == checked.model.df_model
     np.testing.assert_array_equal(model.scores.to_numpy(), checked.predict(x).to_numpy())
 
+
+
+
+def collinear(n: int, seed: int, random_users: bool) -> pd.DataFrame:
+    """x2 = 2 x: a singular design, whose fit raises or not by rounding."""
+    frame = people(n, seed=seed)
+    if random_users:  # users unrelated to x (statsmodels' Newton step then raises)
+        frame["user"] = (np.random.default_rng(seed).random(n) < 0.4).astype(float)
+    return frame.assign(x2=lambda f: 2 * f["x"])
+
+
+@pytest.mark.parametrize(("n", "seed", "random_users"), [(200, 1, True), (400, 1, False)])
+def test_fit_propensity_of_a_singular_design_does_as_statsmodels_checked_fit(
+        n, seed, random_users):
+    # without the rank check a collinear design fails where the checked fit fails (a
+    # singular matrix) and is fitted to the same scores where rounding lets it through
+    df = collinear(n, seed, random_users)
+    x = design_frame(df, ["x", "x2"])
+    try:
+        checked = sm.Logit(df["user"].astype(float), x).fit(disp=0, maxiter=200)
+    except np.linalg.LinAlgError:
+        with pytest.raises(np.linalg.LinAlgError):
+            fit_propensity(df, treatment_col="user", covariates=["x", "x2"])
+        assert random_users  # the case meant to raise did
+        return
+    model = fit_propensity(df, treatment_col="user", covariates=["x", "x2"])
+    np.testing.assert_array_equal(model.scores.to_numpy(), checked.predict(x).to_numpy())

@@ -95,14 +95,19 @@ def calibration_points(table: pd.DataFrame) -> pd.DataFrame:
     return table[["predicted", "observed"]].astype(float).round(CALIBRATION_DIGITS)
 
 
+def _performance(auc: tuple, in_the_large: float, slope: float,
+                 table: pd.DataFrame) -> dict:
+    """A logistic model's performance, as its result's ``extra`` holds it (apparent:
+    in-sample), fitted or not: one set of keys."""
+    return {"c_statistic": auc, "calibration_in_the_large": in_the_large,
+            "calibration_slope": slope, "calibration_table": table, "apparent": True}
+
+
 def _no_performance() -> dict:
     """A logistic model's performance when it was not fitted: every number missing."""
     nan = float("nan")
-    return {"c_statistic": (nan, nan, nan), "calibration_in_the_large": nan,
-            "calibration_slope": nan,
-            "calibration_table": pd.DataFrame(columns=["group", "predicted", "observed",
-                                                       "n"]),
-            "apparent": True}
+    return _performance((nan, nan, nan), nan, nan,
+                        pd.DataFrame(columns=["group", "predicted", "observed", "n"]))
 
 
 def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str],
@@ -154,9 +159,7 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
         summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, len(df),
                      exponentiate=True, alpha=alpha),
         n=len(df), events=int(y.sum()), model=fit,
-        extra={"c_statistic": auc, "calibration_in_the_large": in_the_large,
-               "calibration_slope": slope, "calibration_table": table,
-               "apparent": True},
+        extra=_performance(auc, in_the_large, slope, table),
         warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
         method={**method,
                 "discrimination": "C-statistic, Hanley-McNeil SE, limits clipped to "

@@ -56,8 +56,10 @@ class PropensityModel:
 ONE_GROUP_ONLY = ("the group does not have both users and non-users, so there is no "
                   "comparison to make")
 """The failure of a propensity model whose data hold one group only (a small locality
-with no users): not a fit that did not converge. It says neither which group is missing
-nor any number (the reason rule; an outcome of none of a group is group disclosure)."""
+with no users): not a fit that did not converge. It names no number and not which group
+is missing (the reason rule), though it does tell a reader that all or none of the
+cohort used the Life Rooms: the report's published count of users beside it says as
+much already (a count of 0 is shown under every profile)."""
 
 
 def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence[str],
