@@ -69,12 +69,7 @@ def test_validate_postgres_bad_rows_found_at_the_folders_rows(small, postgres, p
                                                               tmp_path):
     folder = tmp_path / "bad"
     shutil.copytree(small[0], folder)
-    for table, columns in _BAD.items():
-        frame = pd.read_parquet(folder / f"{table}.parquet")
-        for column, rows in columns.items():
-            for row, value in rows.items():
-                frame.loc[row, column] = value
-        frame.to_parquet(folder / f"{table}.parquet", index=False)
+    write_bad_values(folder, _BAD)
     in_folder = validate_directory(folder)
     on_server = validate_directory(load_folder(postgres, folder, "bad"))
     assert _found(on_server) == _found(in_folder)
