@@ -118,3 +118,46 @@ def test_efron_fits_do_not_evaluate_the_likelihood_again(cohort, monkeypatch):
                          start_col="start", stop_col="stop", event_col="event",
                          covariates=TERMS, backend="statsmodels", check_ph=False)
     assert calls == [1]
+
+
+@pytest.fixture(scope="module")
+def competing_cohort() -> pd.DataFrame:
+    """Two event kinds (1 of interest, 2 competing) and censoring, whole-day times."""
+    rng = np.random.default_rng(20261208)
+    n = 1_200
+    x1 = rng.binomial(1, 0.4, n).astype(float)
+    x2 = rng.normal(0, 1, n)
+    first = rng.exponential(1 / (0.01 * np.exp(0.5 * x1 - 0.3 * x2)))
+    other = rng.exponential(1 / (0.006 * np.exp(0.2 * x2)), n)
+    censor = rng.uniform(20, 300, n)
+    time = np.ceil(np.minimum(np.minimum(first, other), censor))
+    status = np.where(censor <= np.minimum(first, other), 0, np.where(first <= other, 1, 2))
+    return pd.DataFrame({"time": time, "status": status, "x1": x1, "x2": x2})
+
+
+@pytest.mark.parametrize(("ties", "robust"), [("efron", True), ("efron", False),
+                                               ("breslow", True)])
+def test_fine_gray_global_tests_from_its_fit_equal_cox_global_tests_on_its_rows(
+        competing_cohort, ties, robust, monkeypatch):
+    from lifetools.survival import finegray
+
+    calls = []
+    monkeypatch.setattr(finegray, "cox_global_tests",
+                        lambda *a, **k: calls.append(1), raising=False)
+    result = finegray.fit_fine_gray(competing_cohort, duration_col="time",
+                                    event_col="status", event_of_interest=1,
+                                    covariates=["x1", "x2"], ties=ties, robust=robust)
+    assert result.estimable and calls == []  # the fit's own values, no evaluation
+    rows = result.model
+    coef = result.summary.set_index("term").loc[["x1", "x2"], "coef"].to_numpy()
+    se = result.summary.set_index("term").loc[["x1", "x2"], "se"].to_numpy()
+    wald = result.global_tests.set_index("test").loc["wald", "statistic"]
+    want = cox_global_tests(rows["fg_stop"], rows["fg_status"], rows[["x1", "x2"]], coef,
+                            np.diag(se ** 2), entry=rows["fg_start"],
+                            weights=rows["fg_weight"], ties=ties)
+    got = result.global_tests.set_index("test")
+    expected = want.set_index("test")
+    for test in ("likelihood_ratio", "score"):
+        np.testing.assert_allclose(got.loc[test, "statistic"],
+                                   expected.loc[test, "statistic"], rtol=1e-10)
+    assert np.isfinite(wald) and wald > 0

@@ -21,8 +21,8 @@ import pandas as pd
 from lifetools.convergence import degenerate_terms, standard_errors
 from lifetools.survival.cox import INFINITE, _summary
 from lifetools.survival.partial_likelihood import (
-    cox_global_tests,
     fit_weighted_cox,
+    global_tests_table,
     weighted_robust_covariance,
 )
 from lifetools.survival.results import CoxResult, library_versions
@@ -259,7 +259,9 @@ def fit_fine_gray(
     CoxResult
         ``summary`` holds subdistribution hazard ratios; ``ph_test`` is None (the
         cox.zph test is not defined for these weighted rows); ``global_tests`` as
-        :func:`~lifetools.survival.partial_likelihood.cox_global_tests` on the rows.
+        :func:`~lifetools.survival.partial_likelihood.cox_global_tests` on the rows
+        would give them, made from the fit's own log likelihoods and score test
+        (:func:`~lifetools.survival.partial_likelihood.global_tests_table`).
 
     Notes
     -----
@@ -310,8 +312,10 @@ def fit_fine_gray(
     elif reason:
         notes.append(f"not estimable: {reason}")
     summary = _summary(terms, coef, se, alpha, bad)
-    tests = (cox_global_tests(rows["fg_stop"], rows["fg_status"], rows[terms], coef,
-                              cov, **args) if not reason else None)
+    # from the fit's own log likelihoods and score test (its Newton iterations), the
+    # Wald test from the covariance reported (robust when clustered)
+    tests = (global_tests_table(fit.loglik, fit.loglik_null, fit.score, coef, cov)
+             if not reason else None)
     return CoxResult(
         summary=summary, ph_test=None, n_people=len(data), n_events=n_events,
         method={"estimator": "Fine-Gray subdistribution hazards (weighted Cox on "

@@ -51,6 +51,10 @@ class WeightedCoxFit:
     in :attr:`separated` too when a level of its column has no events.
     ``separated``: position -> (the value every event has, -1 when that is the lowest
     value at risk and the coefficient runs to minus infinity, +1 when the highest).
+    ``loglik``, ``loglik_null``: the log partial likelihood at ``coef`` and at 0;
+    ``score``: the score test statistic at 0, ``U(0)' I(0)^-1 U(0)`` (NaN when the
+    information at 0 is singular): from the Newton iterations, as R's ``coxph`` keeps
+    them, for :func:`global_tests_table`.
     """
 
     coef: np.ndarray
@@ -58,6 +62,9 @@ class WeightedCoxFit:
     converged: bool
     infinite: tuple[int, ...] = ()
     separated: dict[int, tuple[float, int]] = field(default_factory=dict)
+    loglik: float = float("nan")
+    loglik_null: float = float("nan")
+    score: float = float("nan")
 
 
 def separated_columns(stop, event, x, *, entry=None, weights=None
@@ -180,7 +187,7 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
                     and abs(candidate.loglik - point.loglik)
                     <= R_EPS * abs(candidate.loglik))
 
-    current = at(beta)
+    current = null = at(beta)  # at 0: the global tests' null point
     converged = False
     r_point: tuple[np.ndarray, np.ndarray] | None = None  # where R's coxph stops
     for _ in range(max_iter):
@@ -227,7 +234,19 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
     except np.linalg.LinAlgError:
         cov = np.full((len(beta), len(beta)), np.nan)
     return WeightedCoxFit(beta, cov, converged,
-                          tuple(int(i) for i in np.flatnonzero(infinite)), separated)
+                          tuple(int(i) for i in np.flatnonzero(infinite)), separated,
+                          loglik=float(current.loglik), loglik_null=float(null.loglik),
+                          score=_score_test(null))
+
+
+def _score_test(point: PartialLikelihood) -> float:
+    """``U' I^-1 U`` at ``point`` (the score test at 0 of :func:`cox_global_tests`); NaN
+    when its information is singular."""
+    with np.errstate(invalid="ignore"):
+        try:
+            return float(point.score @ np.linalg.solve(point.information, point.score))
+        except np.linalg.LinAlgError:
+            return float("nan")
 
 
 def _settled_without(point: PartialLikelihood, infinite: np.ndarray, tol: float) -> bool:
@@ -288,12 +307,7 @@ def cox_global_tests(stop, event, x, coef, cov, *, entry=None, weights=None,
                                 strata=strata, ties=ties)  # once for both points
     null = _likelihood(*prepared, np.zeros_like(coef))
     fitted = _likelihood(*prepared, coef)
-    with np.errstate(invalid="ignore"):
-        try:
-            score = float(null.score @ np.linalg.solve(null.information, null.score))
-        except np.linalg.LinAlgError:
-            score = float("nan")
-    return global_tests_table(fitted.loglik, null.loglik, score, coef, cov)
+    return global_tests_table(fitted.loglik, null.loglik, _score_test(null), coef, cov)
 
 
 def global_tests_table(loglik: float, loglik_null: float, score: float, coef, cov
@@ -301,10 +315,11 @@ def global_tests_table(loglik: float, loglik_null: float, score: float, coef, co
     """The global tests from a fit's own values: log partial likelihood at the estimate
     and at 0, score statistic at 0, and the Wald test from ``coef`` and ``cov``.
 
-    Used by :func:`cox_global_tests` and by ``fit_cox`` / ``fit_cox_time_varying``,
+    Used by :func:`cox_global_tests`, by ``fit_cox`` / ``fit_cox_time_varying``,
     whose backend (:class:`lifetools.survival.efron.EfronFit`) carries ``loglik``,
     ``loglik_null`` and ``score`` from its Newton iterations (as R's ``coxph`` does),
-    so the partial likelihood is not evaluated again. Same rows as
+    and by ``fit_fine_gray``, whose :class:`WeightedCoxFit` carries the same, so the
+    partial likelihood is not evaluated again. Same rows as
     :func:`cox_global_tests`; a singular ``cov`` gives a NaN Wald test.
     """
     coef = np.asarray(coef, dtype=float)
