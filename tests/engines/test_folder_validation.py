@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import identifying_columns, write_bad_values
 
 import lifetools as lt
 from lifetools.dictionary import load_dictionary
@@ -227,8 +228,6 @@ def test_validation_samples_fetch_no_identifier_values(clean, tmp_path, fetched_
     """The sample of a failing check on an identifying field fetches its rows' numbers
     only: its values never leave the engine (they were fetched and then dropped before
     the report). The report is the pandas checks': same messages, rows and examples."""
-    from conftest import identifying_columns, write_bad_values
-
     data = write_bad_values(_copy(clean, tmp_path / "data"))
     dictionary = load_dictionary()
     tables = ["people", "referrals", "life_rooms_contacts", "wellbeing"]
