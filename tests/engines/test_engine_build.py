@@ -30,7 +30,7 @@ import shutil
 import time
 
 import pytest
-from conftest import (
+from engine_helpers import (
     ANALYST_PASSWORD,
     assert_engine_build_published,
     load_folder,

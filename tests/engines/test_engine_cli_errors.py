@@ -11,7 +11,7 @@ The API-level checks of the same errors are in ``test_engine_sources.py``.
 from __future__ import annotations
 
 import pytest
-from conftest import ANALYST_PASSWORD
+from engine_helpers import ANALYST_PASSWORD
 from project_copy import ProjectRoot, copy_project
 
 from lifetools import engines

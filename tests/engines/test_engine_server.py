@@ -12,7 +12,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import (
+from engine_helpers import (
     ANALYST_PASSWORD,
     identifying_columns,
     load_folder,

@@ -11,7 +11,7 @@ import os
 import pandas as pd
 import pandas_cohorts as reference
 import pytest
-from conftest import ANALYST_PASSWORD
+from engine_helpers import ANALYST_PASSWORD
 
 from lifetools import engines
 from lifetools.cohort import CohortSpec, build_discharge_cohort, build_rereferral_cohort

@@ -20,7 +20,7 @@ import shutil
 import time
 
 import pytest
-from conftest import assert_engine_build_published, published
+from engine_helpers import assert_engine_build_published, published
 from project_copy import ProjectRoot
 
 from lifetools.engines.dataset import ROW_COLUMN

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import identifying_columns, write_bad_values
+from engine_helpers import identifying_columns, write_bad_values
 
 import lifetools as lt
 from lifetools.dictionary import load_dictionary

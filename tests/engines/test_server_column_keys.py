@@ -11,7 +11,7 @@ import itertools
 
 import ibis
 import pytest
-from conftest import ANALYST_PASSWORD, load_folder
+from engine_helpers import ANALYST_PASSWORD, load_folder
 
 from lifetools import engines
 from lifetools.engines.column_keys import server_columns
