@@ -19,8 +19,8 @@ from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import BalanceResult, ModelResult, not_fitted, tidy
 from lifetools.regression.support import OutsideSupport, common_support
 
-__all__ = ["ONE_GROUP_ONLY", "PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
-           "fit_propensity", "match_on_propensity",
+__all__ = ["ONE_GROUP_ONLY", "PropensityModel", "balance_table", "estimate_did",
+           "estimate_propensity", "fit_propensity", "match_on_propensity",
            "standardised_differences", "weight_by_propensity"]
 
 
@@ -400,8 +400,8 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
     ``method``'s ``outside_support``); balance is still measured against everyone.
     When everyone is inside, ``data``'s columns of ``df`` are ``df``'s own values, not
     copies of them (write into neither). When the propensity model cannot be used
-    (:func:`fit_propensity`), nothing is weighted: the result's ``failure`` says why. ``model``: as for
-    :func:`match_on_propensity`.
+    (:func:`fit_propensity`), nothing is weighted: the result's ``failure`` says why.
+    ``model``: as for :func:`match_on_propensity`.
     """
     if estimand not in ("att", "ate"):
         raise ValueError(f"estimand must be 'att' or 'ate', not {estimand!r}")
@@ -464,7 +464,8 @@ def estimate_did(
     N - p), robust (sandwich) errors. Weighted (``weights_col`` names a per-person
     weight, e.g. from :func:`weight_by_propensity`): Poisson GLM with ``var_weights``
     (independence working correlation) and cluster-robust errors by person with the
-    factor G/(G-1) x (N-1)/(N-K), which treat the weights as known. Wald intervals. Rows with no person-time are dropped. A group and period
+    factor G/(G-1) x (N-1)/(N-K), which treat the weights as known. Wald intervals.
+    Rows with no person-time are dropped. A group and period
     with no events (the ratio is then 0 or infinite), a fit that did not converge, or a
     standard error that is not finite, makes the result not ``estimable``, with the
     ``reason``, which does not say which group and period had no events (the reports
