@@ -34,9 +34,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
-import shutil  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -50,37 +48,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from steps import (  # noqa: E402
-    R_FINEGRAY,
     cox_models,
     python_cox,
     r_version,
+    run_r,
     say,
     stack,
     write_results,
 )
-
-R_SCRIPT = r"""
-suppressPackageStartupMessages(library(survival))
-args <- commandArgs(TRUE)
-""" + R_FINEGRAY + r"""
-spec <- read.delim(args[1], stringsAsFactors = FALSE)
-for (i in seq_len(nrow(spec))) {
-  d <- read.csv(spec$file[i])
-  fg <- startsWith(spec$surv[i], "finegray:")
-  if (fg) d <- finegray_data(d, spec$surv[i])
-  f <- as.formula(paste(if (fg) "Surv(fgstart, fgstop, fgstatus)" else spec$surv[i], "~",
-                        spec$covariates[i]))
-  cpu <- c(); wall <- c()
-  for (r in seq_len(spec$repeats[i])) {
-    t0 <- proc.time()
-    m <- if (fg) finegray_fit(f, d) else coxph(f, data = d, ties = "efron")
-    t1 <- proc.time() - t0
-    cpu <- c(cpu, t1[["user.self"]] + t1[["sys.self"]]); wall <- c(wall, t1[["elapsed"]])
-  }
-  cat("RESULT", spec$name[i], paste(cpu, collapse = ","), paste(wall, collapse = ","),
-      paste(sprintf("%.15g", coef(m)), collapse = ","), m$iter, "\n")
-}
-"""
 
 
 def clock(func, repeats: int) -> tuple[list[float], list[float], Any]:
@@ -92,34 +67,6 @@ def clock(func, repeats: int) -> tuple[list[float], list[float], Any]:
         cpu.append(round(time.process_time() - c0, 4))
         wall.append(round(time.perf_counter() - w0, 4))
     return cpu, wall, result
-
-
-def run_r(models: list[dict], folder: Path, repeats: int) -> dict[str, dict]:
-    if not shutil.which("Rscript"):
-        return {}
-    rows = []
-    for model in models:
-        file = folder / f"{model['name']}.csv"
-        model["data"].to_csv(file, index=False)
-        rows.append(f"{model['name']}\t{file}\t{model['surv']}\t"
-                    f"{' + '.join(model['covariates'])}\t{repeats}")
-    spec = folder / "spec.tsv"
-    spec.write_text("name\tfile\tsurv\tcovariates\trepeats\n" + "\n".join(rows) + "\n")
-    (folder / "cox.R").write_text(R_SCRIPT)
-    say(f"R coxph on {len(models)} models")
-    done = subprocess.run(["Rscript", str(folder / "cox.R"), str(spec)],
-                          capture_output=True, text=True)
-    out = {}
-    for line in done.stdout.splitlines():
-        if line.startswith("RESULT"):
-            _, name, cpu, wall, coef, iters = line.split()[:6]
-            out[name] = {"cpu": [float(s) for s in cpu.split(",")],
-                         "wall": [float(s) for s in wall.split(",")],
-                         "coef": np.array([float(c) for c in coef.split(",")]),
-                         "iter": int(iters)}
-    if done.returncode:
-        say(f"R failed: {done.stderr[-500:]}")
-    return out
 
 
 def efron_call(model: dict):

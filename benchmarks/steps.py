@@ -234,14 +234,15 @@ for (i in seq_len(nrow(spec))) {
   if (fg) d <- finegray_data(d, spec$surv[i])
   f <- as.formula(paste(if (fg) "Surv(fgstart, fgstop, fgstatus)" else spec$surv[i], "~",
                         spec$covariates[i]))
-  secs <- c()
+  cpu <- c(); wall <- c()
   for (r in seq_len(spec$repeats[i])) {
-    t0 <- proc.time()[["elapsed"]]
+    t0 <- proc.time()
     m <- if (fg) finegray_fit(f, d) else coxph(f, data = d, ties = "efron")
-    secs <- c(secs, proc.time()[["elapsed"]] - t0)
+    t1 <- proc.time() - t0
+    cpu <- c(cpu, t1[["user.self"]] + t1[["sys.self"]]); wall <- c(wall, t1[["elapsed"]])
   }
-  cat("RESULT", spec$name[i], paste(secs, collapse = ","),
-      paste(sprintf("%.10g", coef(m)), collapse = ","), "\n")
+  cat("RESULT", spec$name[i], paste(cpu, collapse = ","), paste(wall, collapse = ","),
+      paste(sprintf("%.15g", coef(m)), collapse = ","), m$iter, "\n")
 }
 """
 
@@ -257,7 +258,11 @@ def r_version() -> str | None:
 
 
 def run_r(models: list[dict], folder: Path, repeats: int) -> dict[str, dict]:
-    """Fit each Cox model with R ``coxph`` (Efron); time only the fit, inside R."""
+    """Fit each Cox model with R ``coxph`` (Efron; Fine-Gray through ``finegray``),
+    timing only the fit, inside R (``proc.time``): by model name, each repeat's CPU
+    (user + system) and wall seconds, the coefficients (NA, a term R dropped: NaN) and
+    R's iterations. The one R driver (``compare_cox``, ``bench_cox.py``). Empty without
+    ``Rscript``; when R fails, the models it fitted before (the failure is said)."""
     if not shutil.which("Rscript"):
         return {}
     rows = []
@@ -276,13 +281,15 @@ def run_r(models: list[dict], folder: Path, repeats: int) -> dict[str, dict]:
                             text=True)
     if result.returncode:
         say(f"R failed: {result.stderr[-500:]}")
-        return {}
     out = {}
     for line in result.stdout.splitlines():
         if line.startswith("RESULT"):
-            _, name, secs, coefs = line.split()[:4]
-            out[name] = {"seconds": [float(s) for s in secs.split(",")],
-                         "coef": [float(c) for c in coefs.split(",")]}
+            _, name, cpu, wall, coef, iters = line.split()[:6]
+            out[name] = {"cpu": [float(s) for s in cpu.split(",")],
+                         "wall": [float(s) for s in wall.split(",")],
+                         "coef": np.array([math.nan if c == "NA" else float(c)
+                                           for c in coef.split(",")]),
+                         "iter": int(iters)}
     return out
 
 
@@ -418,9 +425,9 @@ def compare_cox(models: list[dict], repeats: int, r_repeats: int) -> list[dict]:
                        "seconds": seconds, "backend": fit.method["backend"],
                        "r_seconds": None, "max_abs_coef_diff": None}
                 if model["name"] in r:
-                    row["r_seconds"] = r[model["name"]]["seconds"]
+                    row["r_seconds"] = r[model["name"]]["wall"]  # as ``seconds``
                     row["max_abs_coef_diff"] = float(np.max(np.abs(
-                        coef - np.array(r[model["name"]]["coef"]))))
+                        coef - r[model["name"]]["coef"])))
                 rows.append(row)
     return rows
 
