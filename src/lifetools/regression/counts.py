@@ -163,7 +163,7 @@ def fit_negative_binomial(
     statsmodels GLM (NegativeBinomial family, alpha = 1 / theta) at the estimate.
     Reproduces ``glm.nb`` on the quine and Rossi (with offset) data:
     ``tests/reference/test_regression_against_r.py::test_negative_binomial_against_r``
-    (tolerances stated there); non-convergence in ``tests/unit/test_regression.py``
+    (tolerances stated there); non-convergence in ``tests/unit/test_count_models.py``
     (``test_negative_binomial_without_overdispersion_is_not_estimable``).
     """
     x = _design(df, covariates)

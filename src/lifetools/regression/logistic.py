@@ -131,7 +131,7 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     converge is not used: the result is not ``estimable`` and its ``reason`` says why,
     its summary is empty, its C-statistic and calibration missing and its warnings end
     with "not estimable: <reason>", as every model not fitted
-    (:func:`lifetools.regression.results.not_fitted`; ``tests/unit/test_regression.py``).
+    (:func:`lifetools.regression.results.not_fitted`; ``tests/unit/test_logistic.py``).
     """
     x = design_frame(df, covariates)  # one block: statsmodels does not copy it
     y = df[outcome_col].astype(float)

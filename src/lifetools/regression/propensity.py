@@ -474,7 +474,7 @@ def estimate_did(
     (``geepack::geeglm``; ``glm`` with ``sandwich::vcovCL``) in
     ``tests/reference/test_logistic_did_against_r.py``, and in
     ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
-    and ``tests/unit/test_regression.py``.
+    and ``tests/unit/test_propensity_matching_weighting.py``.
     """
     used = list(dict.fromkeys([id_col, period_col, group_col, person_time_col,
                                outcome_col, *([weights_col] if weights_col else [])]))
@@ -527,7 +527,7 @@ def estimate_did(
             warnings.simplefilter("always")
             # statsmodels warns that robust covariances are "not fully supported" with
             # var_weights; for the cluster sandwich used here it equals the sandwich
-            # computed by hand (tests/unit/test_regression.py)
+            # computed by hand (tests/unit/test_propensity_matching_weighting.py)
             warnings.simplefilter("ignore", SpecificationWarning)
             fit = fit_freeing_iterations(model, cov_type="cluster",
                                          cov_kwds={"groups": groups})
