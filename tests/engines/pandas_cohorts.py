@@ -479,3 +479,50 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
     return CrisisCohort(data=frame.reset_index(drop=True),
                         flow=pd.DataFrame(flow, columns=["step", "n"]),
                         index_date=index_date, method=method)
+
+
+@dataclass(frozen=True)
+class ReachActivity:
+    """The reach report's activity counts as pandas made them until wave 52 (the
+    period's rows fetched, then counted in pandas; now ``reach.activity_queries``)."""
+
+    counts: dict[str, int]
+    sites: pd.DataFrame
+    monthly: pd.DataFrame
+    users: set
+    prescriptions: int
+    pathways: pd.DataFrame
+    feedback: dict[str, int]
+
+
+def reach_activity(dataset: Any, start: pd.Timestamp, end: pd.Timestamp,
+                   sites: list[str] | None) -> ReachActivity:
+    """The former ``analyse_reach`` counts over pandas frames of the three activity
+    tables (``dataset``'s), verbatim but for their collection into one result."""
+    def in_period(name: str, date: str) -> pd.DataFrame:
+        frame = getattr(dataset, name)
+        rows = frame[frame[date].between(start, end)]
+        return rows if sites is None else rows[rows["site"].isin(sites)]
+
+    contacts = in_period("life_rooms_contacts", "contact_date")
+    prescriptions = in_period("social_prescriptions", "prescription_date")
+    feedback = in_period("feedback", "response_date")
+    helped = contacts["gp_registration_supported"].astype(bool) & \
+        contacts["person_id"].notna()
+    counts = {"visits": len(contacts), "visitors": contacts["person_id"].nunique(),
+              "helped": int(contacts.loc[helped, "person_id"].nunique()),
+              "nationalities": contacts["nationality"].nunique(),
+              "unlinked": int(contacts["person_id"].isna().sum())}
+    pathways = prescriptions.groupby("pathway_category").size().rename(
+        "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True)
+    by_site = contacts.groupby("site").size().rename("visits").reset_index()
+    monthly = contacts.assign(month=contacts["contact_date"].dt.to_period("M")
+                              .dt.to_timestamp()).groupby("month").size().rename(
+        "contacts").reset_index()
+    return ReachActivity(
+        counts=counts, sites=by_site, monthly=monthly,
+        users=set(contacts["person_id"].dropna()), prescriptions=len(prescriptions),
+        pathways=pathways,
+        feedback={"responses": len(feedback),
+                  "access_easy": int((feedback["access_easy"] >= 4).sum()),
+                  "recommend": int((feedback["fft_response"] <= 2).sum())})
