@@ -77,7 +77,8 @@ def postgres(synthetic):
         con = ibis.postgres.connect(host=str(folder), port=port, user="postgres",
                                     database="postgres")
         for name in ("people", "deprivation", "referrals", "life_rooms_contacts",
-                     "ae_attendances", "emergency_admissions"):
+                     "ae_attendances", "emergency_admissions", "social_prescriptions",
+                     "feedback"):
             con.create_table(name, getattr(synthetic, name), overwrite=True)
         con.raw_sql(f"CREATE ROLE analyst LOGIN PASSWORD '{ANALYST_PASSWORD}'")
         con.raw_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst")
@@ -115,7 +116,8 @@ def spark(synthetic):
     session.sparkContext.setLogLevel("ERROR")
     try:
         for name in ("people", "deprivation", "referrals", "life_rooms_contacts",
-                     "ae_attendances", "emergency_admissions"):
+                     "ae_attendances", "emergency_admissions", "social_prescriptions",
+                     "feedback"):
             path = folder / f"{name}.parquet"
             getattr(synthetic, name).to_parquet(  # Spark reads no nanosecond times
                 path, index=False, coerce_timestamps="us", allow_truncated_timestamps=True)

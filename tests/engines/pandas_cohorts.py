@@ -18,8 +18,6 @@ from lifetools.cohort.person_time import (
     PROPENSITY_COVARIATES,
     PersonTime,
     _slug,
-    count_in_windows,
-    unplanned_attendances,
 )
 from lifetools.cohort.queries import team_step
 from lifetools.dictionary import load_dictionary
@@ -30,6 +28,52 @@ ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_d
 MISSING_DATA_COLUMNS = ("deprivation_unknown", "honos_observed")
 """Cohort columns for the missing-data analysis: unknown area as its own category, and
 HoNOS (per 5 points, centred at 11) with its missing values kept for imputation."""
+
+
+def unplanned_attendances(dataset: Any) -> pd.DataFrame:
+    """A&E attendances counted by the reports: unplanned, types 01/03, not duplicates."""
+    ae = dataset.ae_attendances
+    keep = (ae["attendance_category"].isin(["1", "2", "3"])
+            & ae["department_type"].isin(["01", "03"]) & ~ae["duplicate_flag"].fillna(False))
+    return ae.loc[keep, ["person_id", "arrival_date"]].rename(
+        columns={"arrival_date": "date"})
+
+
+def count_in_windows(events: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
+    """Count events (person_id, date) in each window (person_id, start, end) [start, end).
+
+    Notes
+    -----
+    A sort-based interval count, ``O((e + w) log(e + w))`` for ``e`` events and ``w``
+    windows: person ids become integer codes (missing ids match each other, as in a
+    pandas merge) and dates dense ranks, so each event is one integer key ``code * width
+    + rank`` in a sorted array and each window's count is the difference of two binary
+    searches. An event or window bound that is missing counts nothing; a window with
+    ``start >= end`` counts 0. Checked against the merge-and-filter count it replaced and
+    a naive loop (hypothesis) in ``tests/engines/test_reference_windows.py``. Moved here
+    from ``lifetools.cohort.person_time`` in wave 52 with ``unplanned_attendances``: the
+    engine counts the windows (``cohort.queries.window_counts``) and nothing in the
+    package used them.
+    """
+    n_events = len(events)
+    codes = pd.factorize(pd.concat([events["person_id"], windows["person_id"]],
+                                   ignore_index=True), use_na_sentinel=False)[0]
+    dates = events["date"].to_numpy()
+    starts, ends = windows["start"].to_numpy(), windows["end"].to_numpy()
+    has_date = ~pd.isna(dates)
+    has_bounds = ~(pd.isna(starts) | pd.isna(ends))
+    values = [dates[has_date], starts[has_bounds], ends[has_bounds]]
+    ranks = np.unique(np.concatenate(values), return_inverse=True)[1].ravel()
+    width = np.int64(ranks.max() + 2 if len(ranks) else 1)
+    split = np.cumsum([len(v) for v in values])[:2]
+    date_rank, start_rank, end_rank = np.split(ranks.astype(np.int64), split)
+    keys = np.sort(codes[:n_events][has_date].astype(np.int64) * width + date_rank)
+    window_code = codes[n_events:][has_bounds].astype(np.int64) * width
+    inside = (np.searchsorted(keys, window_code + end_rank, side="left")
+              - np.searchsorted(keys, window_code + start_rank, side="left"))
+    counts = np.zeros(len(windows), dtype=int)
+    counts[has_bounds] = np.maximum(inside, 0)
+    return pd.Series(counts, index=windows.index)
 
 
 def people_in_locality(dataset: Any, locality: str = "all") -> pd.DataFrame:
@@ -479,3 +523,50 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
     return CrisisCohort(data=frame.reset_index(drop=True),
                         flow=pd.DataFrame(flow, columns=["step", "n"]),
                         index_date=index_date, method=method)
+
+
+@dataclass(frozen=True)
+class ReachActivity:
+    """The reach report's activity counts as pandas made them until wave 52 (the
+    period's rows fetched, then counted in pandas; now ``reach.activity_queries``)."""
+
+    counts: dict[str, int]
+    sites: pd.DataFrame
+    monthly: pd.DataFrame
+    users: set
+    prescriptions: int
+    pathways: pd.DataFrame
+    feedback: dict[str, int]
+
+
+def reach_activity(dataset: Any, start: pd.Timestamp, end: pd.Timestamp,
+                   sites: list[str] | None) -> ReachActivity:
+    """The former ``analyse_reach`` counts over pandas frames of the three activity
+    tables (``dataset``'s), verbatim but for their collection into one result."""
+    def in_period(name: str, date: str) -> pd.DataFrame:
+        frame = getattr(dataset, name)
+        rows = frame[frame[date].between(start, end)]
+        return rows if sites is None else rows[rows["site"].isin(sites)]
+
+    contacts = in_period("life_rooms_contacts", "contact_date")
+    prescriptions = in_period("social_prescriptions", "prescription_date")
+    feedback = in_period("feedback", "response_date")
+    helped = contacts["gp_registration_supported"].astype(bool) & \
+        contacts["person_id"].notna()
+    counts = {"visits": len(contacts), "visitors": contacts["person_id"].nunique(),
+              "helped": int(contacts.loc[helped, "person_id"].nunique()),
+              "nationalities": contacts["nationality"].nunique(),
+              "unlinked": int(contacts["person_id"].isna().sum())}
+    pathways = prescriptions.groupby("pathway_category").size().rename(
+        "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True)
+    by_site = contacts.groupby("site").size().rename("visits").reset_index()
+    monthly = contacts.assign(month=contacts["contact_date"].dt.to_period("M")
+                              .dt.to_timestamp()).groupby("month").size().rename(
+        "contacts").reset_index()
+    return ReachActivity(
+        counts=counts, sites=by_site, monthly=monthly,
+        users=set(contacts["person_id"].dropna()), prescriptions=len(prescriptions),
+        pathways=pathways,
+        feedback={"responses": len(feedback),
+                  "access_easy": int((feedback["access_easy"] >= 4).sum()),
+                  "recommend": int((feedback["fft_response"] <= 2).sum())})

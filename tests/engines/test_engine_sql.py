@@ -240,12 +240,14 @@ def _report_rows_script(dialect: str) -> str:
 
 def _reach_script(dialect: str) -> str:
     """The reach report's queries: each activity table's rows dated in the period (at a
-    locality's sites, or every site), only the columns it counts (``reach._in_period``),
-    and the people of the locality with their deprivation fifth
-    (``people.people_in_locality``, as the report selects them)."""
+    locality's sites, or every site) counted in the engine (``reach.activity_queries``:
+    the contacts' counts, visits by site and month, the distinct linked people,
+    prescriptions by pathway, the survey's answers), and the people of the locality
+    with their deprivation fifth (``people.people_in_locality``, as the report selects
+    them)."""
     from lifetools.dictionary import load_dictionary
     from lifetools.people import _locality_select
-    from lifetools.reports.reach import CONTACT_COLUMNS, _period_query
+    from lifetools.reports.reach import activity_queries
 
     tables, parts = unbound_tables(), {}
     start, end = pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31")
@@ -253,11 +255,8 @@ def _reach_script(dialect: str) -> str:
                             ("North Liverpool", "North Liverpool")):
         sites = None if locality == "all" else list(
             load_dictionary().groups("life_rooms_contacts", "site")[locality])
-        for name, columns in (("life_rooms_contacts", CONTACT_COLUMNS),
-                              ("social_prescriptions", ("pathway_category",)),
-                              ("feedback", ("access_easy", "fft_response"))):
-            parts[f"{name} in the period, {where}"] = _period_query(
-                tables, name, columns, start, end, sites)
+        for name, query in activity_queries(tables, start, end, sites).items():
+            parts[f"{name}: in the period, {where}"] = query
         parts[f"people of {where} with their deprivation fifth"] = _locality_select(
             tables, locality, ["person_id", "imd_quintile"])[0]
     return "\n\n".join(f"-- {label}\n{_sql(expr, dialect)};"

@@ -67,9 +67,10 @@ from lifetools.cohort import (
     CohortSpec,
     build_discharge_cohort,
     build_rereferral_cohort,
-    first_life_rooms_contact,
     split_at_exposure,
 )
+from lifetools.cohort.queries import first_contact
+from lifetools.engines import engine_tables
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import imputed_copies, model_covariates
 from lifetools.reports.survival_parts import DEATH
@@ -140,7 +141,9 @@ def rows_for_seed(seed: int) -> list[dict]:
     add("discharge_hr", "ever_used", truth, _hr(naive, "ever_used"))
 
     cohort = build_rereferral_cohort(data, CohortSpec(**PERIOD)).data
-    first = cohort["person_id"].map(first_life_rooms_contact(data))
+    tables = engine_tables(data)  # each person's first contact, found in the engine
+    first = cohort["person_id"].map(tables.fetch(first_contact(tables), {
+        "first_contact": "date"}).set_index("person_id")["first_contact"])
     by_end = first.notna() & (first <= pd.Timestamp(PERIOD["period_end"]))
     cohort = cohort.assign(used_ever=by_end.astype(float))
     covariates = model_covariates(cohort)

@@ -673,6 +673,9 @@ def test_reach_gp_registrations_count_linked_people_and_hide_a_whole_group(data)
     # issue 12: gp_registration_supported is recorded per visit and the report summed
     # visits under "People helped to register with a GP"; the count is now the people
     # of the linked visits, a subset of the people visiting, under the group rule
+    import ibis
+
+    from lifetools.duckdb_settings import open_ibis_duckdb
     from lifetools.reports.reach import (
         GP_LABEL,
         gp_registered_people,
@@ -680,11 +683,12 @@ def test_reach_gp_registrations_count_linked_people_and_hide_a_whole_group(data)
     )
     from lifetools.result_names import ReachName
 
-    contacts = pd.DataFrame({
+    contacts = ibis.memtable(pd.DataFrame({
         "person_id": ["a", "a", "b", None, None, "c"],
-        "gp_registration_supported": [True, True, True, True, False, False]})
-    # a twice, b once, two unlinked visits (one helped): 2 people, not 4 visits
-    assert gp_registered_people(contacts) == 2
+        "gp_registration_supported": [True, True, True, True, False, False]}))
+    # a twice, b once, two unlinked visits (one helped): 2 people, not 4 visits,
+    # counted in the engine
+    assert open_ibis_duckdb().execute(gp_registered_people(contacts)) == 2
     report = reports.analyse_reach(data, **PERIOD)
     shown = report.activity.frame.set_index("key")
     assert shown.at[ReachName.GP_REGISTRATIONS, "measure"] == GP_LABEL
@@ -823,10 +827,9 @@ def test_rereferral_notebook_says_sparse_characteristics_are_left_out():
 def test_activity_sentence_says_every_visit_was_linked_or_how_many_were_not():
     from lifetools.reports.reach import activity_sentence
 
-    linked = pd.DataFrame({"person_id": ["a"] * 40 + ["b"] * 40})
-    assert activity_sentence(linked).endswith("and every visit was linked.")
-    some = pd.DataFrame({"person_id": ["a"] * 40 + ["b"] * 40 + [None] * 20})
-    assert str(activity_sentence(some)) == (
+    assert activity_sentence(visits=80, people=2, unlinked=0).endswith(
+        "and every visit was linked.")
+    assert str(activity_sentence(visits=100, people=2, unlinked=20)) == (
         "There were 100 visits to the Life Rooms; those linked to a person's health "
         "records were made by fewer than 8 people, and 20 visits could not be linked "
         "to a person (who made them is not known).")

@@ -12,7 +12,6 @@ from lifetools.cohort.discharge import (
     build_discharge_cohort,
     build_rereferral_cohort,
     closure_groups,
-    first_life_rooms_contact,
     split_at_exposure,
 )
 from lifetools.cohort.person_time import (
@@ -21,16 +20,14 @@ from lifetools.cohort.person_time import (
     PROPENSITY_COVARIATES,
     PersonTime,
     build_person_time,
-    count_in_windows,
     propensity_covariates,
-    unplanned_attendances,
 )
 from lifetools.cohort.spec import CohortSpec
 
 __all__ = ["CohortSpec", "ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
-           "first_life_rooms_contact", "split_at_exposure", "MATCHING_COVARIATES", "PRIOR_OUTCOMES",
+           "split_at_exposure", "MATCHING_COVARIATES", "PRIOR_OUTCOMES",
            "PROPENSITY_COVARIATES",
-           "PersonTime", "build_person_time", "count_in_windows",
-           "propensity_covariates", "unplanned_attendances", "CRISIS_PREDICTORS",
+           "PersonTime", "build_person_time",
+           "propensity_covariates", "CRISIS_PREDICTORS",
            "CrisisCohort", "build_crisis_cohort"]

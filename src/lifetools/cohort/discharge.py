@@ -20,7 +20,7 @@ from lifetools.engines import engine_tables
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
-           "first_life_rooms_contact", "split_at_exposure"]
+           "split_at_exposure"]
 
 EVENT_CODES = {"censored": 0, "discharge": 1, "transfer": 2, "death": 3}
 ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_decile",
@@ -48,12 +48,6 @@ class DischargeCohort:
     data: pd.DataFrame
     flow: pd.DataFrame
     method: dict[str, Any] = field(default_factory=dict)
-
-
-def first_life_rooms_contact(dataset: Dataset) -> pd.Series:
-    """Date of each linked person's first Life Rooms contact."""
-    contacts = dataset.life_rooms_contacts.dropna(subset=["person_id"])
-    return contacts.groupby("person_id")["contact_date"].min()
 
 
 def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:

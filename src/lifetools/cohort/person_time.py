@@ -55,7 +55,7 @@ from lifetools.dataset import Dataset
 from lifetools.engines import EngineTables, engine_tables
 
 __all__ = ["FLOW_PARENTS", "PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
-           "count_in_windows", "propensity_covariates", "unplanned_attendances"]
+           "propensity_covariates"]
 
 PROPENSITY_COVARIATES = ("age_per_10", "female", "white", "imd_q1", "imd_q2",
                          "team_a06", "team_other", "baseline_ae", "baseline_admissions")
@@ -105,49 +105,6 @@ class PersonTime:
     periods: pd.DataFrame
     flow: pd.DataFrame
     method: dict[str, Any] = field(default_factory=dict)
-
-
-def unplanned_attendances(dataset: Dataset) -> pd.DataFrame:
-    """A&E attendances counted by the reports: unplanned, types 01/03, not duplicates."""
-    ae = dataset.ae_attendances
-    keep = (ae["attendance_category"].isin(["1", "2", "3"])
-            & ae["department_type"].isin(["01", "03"]) & ~ae["duplicate_flag"].fillna(False))
-    return ae.loc[keep, ["person_id", "arrival_date"]].rename(
-        columns={"arrival_date": "date"})
-
-
-def count_in_windows(events: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
-    """Count events (person_id, date) in each window (person_id, start, end) [start, end).
-
-    Notes
-    -----
-    A sort-based interval count, ``O((e + w) log(e + w))`` for ``e`` events and ``w``
-    windows: person ids become integer codes (missing ids match each other, as in a
-    pandas merge) and dates dense ranks, so each event is one integer key ``code * width
-    + rank`` in a sorted array and each window's count is the difference of two binary
-    searches. An event or window bound that is missing counts nothing; a window with
-    ``start >= end`` counts 0. Checked against the merge-and-filter count it replaced and
-    a naive loop (hypothesis) in ``tests/unit/test_person_time.py``.
-    """
-    n_events = len(events)
-    codes = pd.factorize(pd.concat([events["person_id"], windows["person_id"]],
-                                   ignore_index=True), use_na_sentinel=False)[0]
-    dates = events["date"].to_numpy()
-    starts, ends = windows["start"].to_numpy(), windows["end"].to_numpy()
-    has_date = ~pd.isna(dates)
-    has_bounds = ~(pd.isna(starts) | pd.isna(ends))
-    values = [dates[has_date], starts[has_bounds], ends[has_bounds]]
-    ranks = np.unique(np.concatenate(values), return_inverse=True)[1].ravel()
-    width = np.int64(ranks.max() + 2 if len(ranks) else 1)
-    split = np.cumsum([len(v) for v in values])[:2]
-    date_rank, start_rank, end_rank = np.split(ranks.astype(np.int64), split)
-    keys = np.sort(codes[:n_events][has_date].astype(np.int64) * width + date_rank)
-    window_code = codes[n_events:][has_bounds].astype(np.int64) * width
-    inside = (np.searchsorted(keys, window_code + end_rank, side="left")
-              - np.searchsorted(keys, window_code + start_rank, side="left"))
-    counts = np.zeros(len(windows), dtype=int)
-    counts[has_bounds] = np.maximum(inside, 0)
-    return pd.Series(counts, index=windows.index)
 
 
 def _covariates(frame: pd.DataFrame, team: pd.Series) -> pd.DataFrame:

@@ -191,7 +191,7 @@ def person_time_people(t: Any, locality: str) -> Any:
 
 
 def unplanned_ae(t: Any) -> Any:
-    """A&E attendances the reports count (``unplanned_attendances``): categories 1-3,
+    """A&E attendances the reports count: categories 1-3,
     department types 01/03, not duplicates; columns ``person_id, date``."""
     ae = t.ae_attendances
     # not COALESCE(flag, FALSE): T-SQL cannot evaluate COALESCE over a predicate
@@ -211,7 +211,8 @@ def window_counts(events: Any, windows: Any, names: Sequence[str]) -> Any:
     """Events per person in each named window ``[<name>_start, <name>_end)``.
 
     ``events`` has ``person_id, date``; ``windows`` one row per person with the bounds.
-    One join and one grouped sum (as ``count_in_windows``): an event or bound that is
+    One join and one grouped sum (as the pandas reference's ``count_in_windows``,
+    ``tests/engines/pandas_cohorts.py``): an event or bound that is
     missing counts nothing, a window with start >= end counts 0. People with no event
     have no row (count 0).
     """

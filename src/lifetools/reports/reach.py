@@ -410,19 +410,19 @@ def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
     return replace(equity, rates=equity.rates.rename(columns=EQUITY_COLUMNS))
 
 
-def activity_sentence(contacts: pd.DataFrame) -> Any:
+def activity_sentence(*, visits: int, people: int, unlinked: int) -> Any:
     """What the visit counts count, in words: all visits, the people of the linked ones.
 
     People are counted from the visits linked to a person's records only, so "1,090
     visits by 290 people" (every visit, linked people) said more than was counted: the
     sentence says which visits the people made and how many could not be linked. Each
     number is a protected count (the linked visits themselves are not stated, so no
-    count is left to subtract).
+    count is left to subtract). The counts are the period's (:func:`contact_counts`,
+    counted in the engine).
     """
-    unlinked = contacts["person_id"].isna()
-    counts = {"visits": protected_count(len(contacts)),
-              "people": protected_count(int(contacts["person_id"].nunique())),
-              "unlinked": protected_count(int(unlinked.sum()))}
+    counts = {"visits": protected_count(int(visits)),
+              "people": protected_count(int(people)),
+              "unlinked": protected_count(int(unlinked))}
     lead = ("There were {visits} visits to the Life Rooms; those linked to a person's "
             "health records were made by {people} people")
     if counts["unlinked"].value == 0:
@@ -435,9 +435,11 @@ GP_LABEL = "People helped to register with a GP (linked records)"
 """The activity table's row of GP registrations: people, from the linked visits."""
 
 
-def gp_registered_people(contacts: pd.DataFrame) -> int:
+def gp_registered_people(contacts: Any) -> Any:
     """The people helped to register with a GP: the distinct people of the linked
-    visits at which someone was helped.
+    visits at which someone was helped, an ibis expression over the contacts'
+    ``person_id`` and ``gp_registration_supported`` (a table expression), counted in
+    the engine.
 
     ``gp_registration_supported`` is recorded per visit, and the report summed visits
     under the label "People helped to register with a GP" (issue 12). A visit that
@@ -447,9 +449,7 @@ def gp_registered_people(contacts: pd.DataFrame) -> int:
     (:func:`lifetools.disclosure.group_counts.reveals_whole_group`). Tested in
     ``tests/unit/test_reports.py``.
     """
-    helped = contacts["gp_registration_supported"].astype(bool) & \
-        contacts["person_id"].notna()
-    return int(contacts.loc[helped, "person_id"].nunique())
+    return contacts.person_id.nunique(where=contacts.gp_registration_supported)
 
 
 def services_sentence(activity: pd.DataFrame) -> Any:
@@ -493,16 +493,17 @@ def protected_activity(activity: pd.DataFrame) -> ProtectedTable:
     return table
 
 
-def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
-    """The feedback table and its two headline shares (Wilson intervals)."""
+def _satisfaction(feedback: dict[str, int]) -> tuple[ProtectedTable, tuple]:
+    """The feedback table and its two headline shares (Wilson intervals), from the
+    responses and agreeing answers counted in the engine (:func:`activity_queries`)."""
     rows, shares = [], []
+    responses = feedback["responses"]
     for label, hits in (("Accessing the Life Rooms was easy (agree or strongly agree)",
-                         feedback["access_easy"] >= 4),
+                         feedback["access_easy"]),
                         ("Would recommend (Friends and Family Test: good or very good)",
-                         feedback["fft_response"] <= 2)):
-        rows.append({"question": label, "responses": len(feedback),
-                     "agreeing": int(hits.sum())})
-        shares.append(disclosure.share(int(hits.sum()), len(feedback)))
+                         feedback["recommend"])):
+        rows.append({"question": label, "responses": responses, "agreeing": hits})
+        shares.append(disclosure.share(hits, responses))
     return disclosure.shares_table(pd.DataFrame(rows), numerator="agreeing",
                                    denominator="responses"), tuple(shares)
 
@@ -515,22 +516,107 @@ DATE_COLUMNS = {"life_rooms_contacts": "contact_date",
 """Each activity table's date, which puts a row in a period."""
 
 
-def _in_period(tables: Any, name: str, columns: tuple[str, ...], start: pd.Timestamp,
-               end: pd.Timestamp, sites: list[str] | None) -> pd.DataFrame:
-    """The rows of table ``name`` dated in the period (both ends in), at one of
-    ``sites`` if given, with only ``columns``: selected in the engine that holds the
-    data, so only the period's rows of the columns the report counts reach pandas
-    (until wave 45 the whole tables did). Every use of the rows is a count, a number
-    of distinct values or a sorted grouping, which no row order changes."""
-    spec = load_dictionary().table(name)
-    return tables.fetch(_period_query(tables, name, columns, start, end, sites),
-                        {c: spec.field(c).type for c in columns})
+def _none_is_zero(count: Any) -> Any:
+    """A conditional count, 0 over no rows: Spark counts with ``SUM`` of a cast truth
+    value, which is NULL over none (found by ``tests/engines/test_engine_reach.py``)."""
+    return count.fill_null(0)
+
+
+def contact_counts(contacts: Any) -> Any:
+    """The period's contacts counted in one row (an ibis expression over the rows of
+    :func:`_period_query`): ``visits`` (every row), ``visitors`` (distinct linked
+    people), ``helped`` (:func:`gp_registered_people`), ``nationalities`` (distinct
+    recorded) and ``unlinked`` (visits with no person). A count of distinct values
+    leaves out the missing one, as pandas' ``nunique`` did."""
+    return contacts.aggregate(
+        visits=contacts.count(), visitors=contacts.person_id.nunique(),
+        helped=gp_registered_people(contacts),
+        nationalities=contacts.nationality.nunique(),
+        unlinked=_none_is_zero(contacts.count(where=contacts.person_id.isnull())))
+
+
+def activity_queries(tables: Any, start: pd.Timestamp, end: pd.Timestamp,
+                     sites: list[str] | None) -> dict[str, Any]:
+    """The report's relational work over the activity tables, as ibis expressions run
+    in the engine that holds the data (until wave 52 the period's rows were fetched
+    and counted in pandas): the contacts' counts (:func:`contact_counts`), visits by
+    site and calendar month, the distinct linked people (the one per-person frame:
+    who used the Life Rooms, for the equity model), prescriptions by pathway (a
+    missing pathway its own group, so the groups add up to every prescription) and
+    the feedback survey's responses and agreeing answers (a missing answer does not
+    agree). Year and month, not ``DATETRUNC`` (which needs SQL Server 2022). Compiled
+    to T-SQL in ``tests/engines/test_engine_sql.py``."""
+    contacts = _period_query(tables, "life_rooms_contacts", CONTACT_COLUMNS, start, end,
+                             sites)
+    prescriptions = _period_query(tables, "social_prescriptions", ("pathway_category",),
+                                  start, end, sites)
+    feedback = _period_query(tables, "feedback", ("access_easy", "fft_response"), start,
+                             end, sites)
+    date = contacts.contact_date
+    return {
+        "contacts": contact_counts(contacts),
+        "site_months": contacts.group_by(site=contacts.site, year=date.year(),
+                                         month=date.month()).agg(visits=contacts.count()),
+        "users": contacts.filter(contacts.person_id.notnull()).select("person_id")
+        .distinct(),
+        "pathways": prescriptions.group_by("pathway_category").agg(
+            prescriptions=prescriptions.count()),
+        "feedback": feedback.aggregate(
+            responses=feedback.count(),
+            access_easy=_none_is_zero(feedback.count(where=feedback.access_easy >= 4)),
+            recommend=_none_is_zero(feedback.count(where=feedback.fft_response <= 2))),
+    }
+
+
+@dataclass(frozen=True)
+class _Activity:
+    """The results of :func:`activity_queries`, fetched (small frames)."""
+
+    counts: dict[str, int]
+    sites: pd.DataFrame
+    monthly: pd.DataFrame
+    users: set
+    prescriptions: int
+    pathways: pd.DataFrame
+    feedback: dict[str, int]
+
+
+def _activity(tables: Any, start: pd.Timestamp, end: pd.Timestamp,
+              sites: list[str] | None) -> _Activity:
+    """Run :func:`activity_queries` and shape what they return as the report's frames:
+    each grouping sorted by its key, a missing key's rows left out of it (as pandas'
+    ``groupby`` did), the months as their first day."""
+    queries = activity_queries(tables, start, end, sites)
+    spec = load_dictionary().table("life_rooms_contacts")
+    counts = {k: int(v) for k, v in tables.fetch(queries["contacts"]).iloc[0].items()}
+    cells = tables.fetch(queries["site_months"])
+    by_site = cells[cells["site"].notna()].groupby("site")["visits"].sum()
+    site_table = pd.DataFrame({"site": by_site.index.to_numpy(dtype=object),
+                               "visits": by_site.to_numpy(dtype="int64")})
+    months = cells.groupby(["year", "month"])["visits"].sum()
+    monthly = pd.DataFrame({
+        "month": pd.to_datetime(pd.DataFrame({
+            "year": months.index.get_level_values("year").astype("int64"),
+            "month": months.index.get_level_values("month").astype("int64"),
+            "day": 1})).astype("datetime64[ns]"),
+        "contacts": months.to_numpy(dtype="int64")})
+    users = tables.fetch(queries["users"], {"person_id": spec.field("person_id").type})
+    paths = tables.fetch(queries["pathways"])
+    known = paths[paths["pathway_category"].notna()].sort_values("pathway_category")
+    pathways = pd.DataFrame({"pathway_category": known["pathway_category"].to_numpy(
+        dtype=object), "prescriptions": known["prescriptions"].to_numpy(dtype="int64")})
+    feedback = {k: int(v) for k, v in tables.fetch(queries["feedback"]).iloc[0].items()}
+    return _Activity(counts=counts, sites=site_table, monthly=monthly,
+                     users=set(users["person_id"]),
+                     prescriptions=int(paths["prescriptions"].sum()), pathways=pathways,
+                     feedback=feedback)
 
 
 def _period_query(tables: Any, name: str, columns: tuple[str, ...], start: pd.Timestamp,
                   end: pd.Timestamp, sites: list[str] | None) -> Any:
-    """The query of :func:`_in_period`: an ibis expression over ``tables`` (compiled to
-    T-SQL in ``tests/engines/test_engine_sql.py``)."""
+    """The rows of table ``name`` dated in the period (both ends in), at one of
+    ``sites`` if given, with only ``columns``: an ibis expression over ``tables``, which
+    :func:`activity_queries` counts in the engine."""
     import ibis
 
     table = getattr(tables, name)
@@ -579,12 +665,8 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
     tables = engine_tables(dataset)
     sites = (None if locality == "all" else list(
         load_dictionary().groups("life_rooms_contacts", "site").get(locality, ())))
-    contacts = _in_period(tables, "life_rooms_contacts", CONTACT_COLUMNS, start, end,
-                          sites)
-    prescriptions = _in_period(tables, "social_prescriptions", ("pathway_category",),
-                               start, end, sites)
-    feedback = _in_period(tables, "feedback", ("access_easy", "fft_response"), start,
-                          end, sites)
+    counted = _activity(tables, start, end, sites)
+    n = counted.counts
     activity = pd.DataFrame({"key": [ReachName.VISITS, ReachName.VISITORS,
                                      ReachName.PRESCRIPTIONS, ReachName.GP_REGISTRATIONS,
                                      ReachName.NATIONALITIES],
@@ -592,29 +674,25 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                                          "People visiting (linked records)",
                                          "Social prescriptions", GP_LABEL,
                                          "Nationalities recorded"],
-                             "n": [len(contacts), contacts["person_id"].nunique(),
-                                   len(prescriptions), gp_registered_people(contacts),
-                                   contacts["nationality"].nunique()]})
-    pathways = declare_totals(prescriptions.groupby("pathway_category").size().rename(
-        "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True))
-    sites = declare_totals(contacts.groupby("site").size().rename("visits").reset_index())
-    monthly = contacts.assign(month=contacts["contact_date"].dt.to_period("M")
-                              .dt.to_timestamp()).groupby("month").size().rename(
-        "contacts").reset_index()
+                             "n": [n["visits"], n["visitors"], counted.prescriptions,
+                                   n["helped"], n["nationalities"]]})
+    pathways = declare_totals(counted.pathways)
+    sites = declare_totals(counted.sites)
+    monthly = counted.monthly
     described = describe_population(dataset, period_start=period_start,
                                     period_end=period_end, locality=locality)
     reach = protected_shares(described.characteristics, ["Secondary care",
                                                          "Life Rooms users"])
     people = people_in_locality(dataset, locality, columns=["person_id", "imd_quintile"])
-    users = set(contacts["person_id"].dropna())
-    people = people.assign(used=people["person_id"].isin(users).astype(int), one=1.0)
+    people = people.assign(used=people["person_id"].isin(counted.users).astype(int),
+                           one=1.0)
     reach, equity = linked_reach_equity(people, reach)
     deprivation, combined = deprivation_groups(described.characteristics, reach)
     # the indices are fitted to the quintiles' counts: users per quintile checked
     equity_estimates = model_release(equity, data=people, event_col="used",
                                      level_cols=["imd_quintile"],
                                      withheld=equity.withheld).estimates(equity.summary)
-    satisfaction, (access, recommend) = _satisfaction(feedback)
+    satisfaction, (access, recommend) = _satisfaction(counted.feedback)
     visitors = int(activity.set_index("key").at[ReachName.VISITORS, "n"])
     key = tuple(part_count_result(k, m, part=int(v), group=visitors)
                 if k == ReachName.GP_REGISTRATIONS else
@@ -622,7 +700,8 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
     key += ({"name": ReachName.ACTIVITY_SENTENCE, "value": None, "kind": "text",
              "label": "Summary: visits and the people who made them",
-             "text": activity_sentence(contacts)},
+             "text": activity_sentence(visits=n["visits"], people=n["visitors"],
+                                       unlinked=n["unlinked"])},
             {"name": ReachName.SERVICES_SENTENCE, "value": None, "kind": "text",
              "label": "Summary: social prescriptions, GP registrations and nationalities",
              "text": services_sentence(activity)},

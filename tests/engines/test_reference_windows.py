@@ -1,4 +1,5 @@
-"""count_in_windows (sort-based interval count) against the merge it replaced and a loop."""
+"""The pandas reference's count_in_windows (sort-based interval count; in lifetools until
+wave 52) against the merge it replaced and a loop."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas_cohorts import count_in_windows
 from property_examples import examples
-
-from lifetools.cohort.person_time import count_in_windows
 
 DAY0 = pd.Timestamp("2020-01-01")
 
