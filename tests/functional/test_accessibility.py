@@ -295,10 +295,11 @@ def show_width(page, width: int) -> None:
 
     The audit loads each page once, at :data:`DESKTOP_PX`, and narrows it: until
     wave 52 each page was loaded again at 320 px in a second context, which cost the
-    load and axe's first run in a new document (its code compiled again, every style
-    computed: about 1.7 times a later run's CPU). The stylesheets' media queries follow
-    the viewport as they do at a load, and a page narrowed so was measured to give axe
-    the same results, node for node, as the page loaded at 320 px (README, wave 52).
+    load and axe's first run in a new document (about 1.7 times a later run's CPU).
+    The stylesheets' media queries follow the viewport as they do at a load, and a page
+    narrowed so was measured to give axe the same results, node for node, in both
+    schemes, as the page loaded at 320 px, and the same reflow and figure measures
+    (13 pages: README, wave 52).
     """
     page.set_viewport_size({"width": width, "height": 900})
     page.evaluate(RESIZED, THEME_RESIZE_MS * 4 // 3)
