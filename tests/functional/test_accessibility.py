@@ -2,8 +2,9 @@
 
 - In headless Chromium (Debian's ``/usr/bin/chromium``; browser downloads are impossible
   here) driven by Playwright, in light and dark colour schemes at 1280 and 320 px wide
-  (each page loaded once per width in one browser context per width, axe-core given
-  to the context once as an init script that each loaded page runs, the scheme
+  (each page loaded once, at 1280 px, then narrowed to 320 px: laid out again, not
+  loaded again, :func:`show_width`; axe-core given to the browser context once as an
+  init script that each loaded page runs, the scheme
   switched by emulating ``prefers-color-scheme``, which the theme follows; the switch
   is asserted):
   every page loads without a script error, no internal link is broken (checked once),
@@ -266,17 +267,57 @@ def axe_violations_in_each_scheme(page, schemes=("light", "dark")):
         yield scheme, violations
 
 
-@pytest.mark.parametrize("width", [DESKTOP_PX, NARROW_PX])
-def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, width):
-    """Each page loaded once at ``width``, audited in the light and the dark scheme; at
-    1280 px its tables are then measured from 600 to 1280 px in the light scheme."""
+AUDITED_WIDTHS = (DESKTOP_PX, NARROW_PX)
+"""The widths each page is audited at, in this order: loaded at the first, then narrowed
+(:func:`show_width`)."""
+
+THEME_RESIZE_MS = 300
+"""How long the theme's script waits after a window's last resize before it updates the
+page (pydata-sphinx-theme's handlers are debounced by 300 ms: whether a scrollable region
+can take the keyboard focus, ``tabindex``, which ``scrollable-region-focusable`` reads; the
+contents' scroll spy)."""
+
+#: After a resize: the theme's debounced resize handlers run (:data:`THEME_RESIZE_MS`,
+#: and a frame), then every image the narrower layout chose (a figure's narrow rendering,
+#: a ``<picture>`` source) is loaded, so its ``currentSrc`` and box are the final ones.
+RESIZED = """async ms => {
+  await new Promise(r => setTimeout(r, ms));
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await Promise.all([...document.images].filter(i => !i.complete).map(i =>
+    new Promise(r => { i.addEventListener('load', r, {once: true});
+                       i.addEventListener('error', r, {once: true}); })));
+}"""
+
+
+def show_width(page, width: int) -> None:
+    """Lay the loaded ``page`` out again ``width`` px wide, as a page loaded there is
+    (the theme's resize handlers run, the images chosen there loaded); asserted.
+
+    The audit loads each page once, at :data:`DESKTOP_PX`, and narrows it: until
+    wave 52 each page was loaded again at 320 px in a second context, which cost the
+    load and axe's first run in a new document (about 1.7 times a later run's CPU).
+    The stylesheets' media queries follow the viewport as they do at a load, and a page
+    narrowed so was measured to give axe the same results, node for node, in both
+    schemes, as the page loaded at 320 px, and the same reflow and figure measures
+    (13 pages: README, wave 52).
+    """
+    page.set_viewport_size({"width": width, "height": 900})
+    page.evaluate(RESIZED, THEME_RESIZE_MS * 4 // 3)
+    shown = page.evaluate("() => document.documentElement.clientWidth")
+    assert shown == width, f"{page.url}: asked for {width} px, the page is {shown} px wide"
+
+
+def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser):
+    """Each page loaded once, at 1280 px, and audited in the light and the dark scheme,
+    its tables measured from 1280 to 600 px in the light scheme; then narrowed to 320 px
+    (:func:`show_width`) and audited in both schemes again."""
     from axe_playwright_python.sync_playwright import Axe
 
     script, checked = Axe().axe_script, pages(site)
     assert len(checked) > 20
     tables, too_wide = 0, []
     context = _new_context(browser, color_scheme="light",
-                                    viewport={"width": width, "height": 900})
+                           viewport={"width": DESKTOP_PX, "height": 900})
     # axe-core in every document the context loads, sent to Chromium once (it was
     # evaluated from here after each load: its 570 kB sent through the driver 77 times)
     context.add_init_script(script)
@@ -285,33 +326,21 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
     figures: dict[str, tuple[float, float, str]] = {}
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     for name in checked:
+        # the last page was left narrowed: widened before the next loads (its old
+        # document laid out once more, as the table fit lays a page out at each width)
+        page.set_viewport_size({"width": DESKTOP_PX, "height": 900})
         response = page.goto(f"{server}/{name}", wait_until="load")
         assert response is not None and response.status == 200, name
-        if width == DESKTOP_PX:
-            broken |= broken_links(page, server, site, name)
-        for scheme, violations in axe_violations_in_each_scheme(page):
-            if width == NARROW_PX and is_report_page(name):
-                figures.update(measure_figures(page, f"{scheme} {name}"))
-            if width <= 320:
-                measured = page.evaluate(OVERFLOW)
-                if measured["scroll"] > measured["width"]:
-                    overflow.append(f"{scheme}-{width} {name}: {measured['scroll']} px "
-                                    f"wide at {measured['width']} px "
-                                    f"({', '.join(measured['wide'])})")
-                cut = page.evaluate(CELLS_OFF_SCREEN)
-                if cut:
-                    overflow.append(f"{scheme}-{width} {name}: table cells beyond the "
-                                    f"viewport ({', '.join(cut)})")
-            for violation in violations:
-                line = (f"{scheme}-{width} {name}: {violation['id']} "
-                        f"({violation['impact']}): {violation['help']} "
-                        f"[{len(violation['nodes'])} nodes]")
-                (failures if violation["impact"] in BLOCKING else minor).append(line)
-        if width == DESKTOP_PX:  # as test_table_fit.py measures them: in the light
-            # scheme (the theme pads HTML outputs in dark), narrowed from 1280 px
-            show_scheme(page, "light")
-            counted, found = tables_too_wide_at_each_width(page, name)
-            tables, too_wide = tables + counted, too_wide + found
+        broken |= broken_links(page, server, site, name)
+        for width in AUDITED_WIDTHS:
+            if width != DESKTOP_PX:
+                show_width(page, width)
+            audit_at_width(page, name, width, figures, overflow, failures, minor)
+            if width == DESKTOP_PX:  # as test_table_fit.py measures them: in the
+                # light scheme (the theme pads HTML outputs in dark), from 1280 px
+                show_scheme(page, "light")
+                counted, found = tables_too_wide_at_each_width(page, name)
+                tables, too_wide = tables + counted, too_wide + found
     context.close()
     if minor:
         print(f"{len(minor)} minor or moderate violations:\n" + "\n".join(minor[:30]))
@@ -319,13 +348,38 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
     assert not broken, sorted(broken)[:20]
     assert not overflow, "scrolls sideways:\n" + "\n".join(overflow[:30])
     assert not failures, "\n".join(failures[:30])
-    if width == DESKTOP_PX:  # both editions' pages, the comparison, the written pages
-        assert (site / "editions" / "2023-24").is_dir()
-        assert (site / "editions" / "2024-25").is_dir()
-        assert tables > 100
-        assert not too_wide, "tables scroll sideways:\n" + "\n".join(too_wide)
-    if width == NARROW_PX:  # every figure's text at 320 px (test_figures_on_a_phone.py)
-        assert_phone_figures(figures, NARROW_FIGURE_PX, narrow=True)
+    # both editions' pages, the comparison, the written pages
+    assert (site / "editions" / "2023-24").is_dir()
+    assert (site / "editions" / "2024-25").is_dir()
+    assert tables > 100
+    assert not too_wide, "tables scroll sideways:\n" + "\n".join(too_wide)
+    # every figure's text at 320 px (test_figures_on_a_phone.py)
+    assert_phone_figures(figures, NARROW_FIGURE_PX, narrow=True)
+
+
+def audit_at_width(page, name: str, width: int, figures: dict, overflow: list[str],
+                   failures: list[str], minor: list[str]) -> None:
+    """Audit the loaded ``page`` (``name``), shown ``width`` px wide, in each scheme: axe
+    (:func:`axe_violations_in_each_scheme`), and at 320 px the reflow and the figures'
+    text; what is found is added to ``figures``, ``overflow``, ``failures``, ``minor``."""
+    for scheme, violations in axe_violations_in_each_scheme(page):
+        if width == NARROW_PX and is_report_page(name):
+            figures.update(measure_figures(page, f"{scheme} {name}"))
+        if width <= 320:
+            measured = page.evaluate(OVERFLOW)
+            if measured["scroll"] > measured["width"]:
+                overflow.append(f"{scheme}-{width} {name}: {measured['scroll']} px "
+                                f"wide at {measured['width']} px "
+                                f"({', '.join(measured['wide'])})")
+            cut = page.evaluate(CELLS_OFF_SCREEN)
+            if cut:
+                overflow.append(f"{scheme}-{width} {name}: table cells beyond the "
+                                f"viewport ({', '.join(cut)})")
+        for violation in violations:
+            line = (f"{scheme}-{width} {name}: {violation['id']} "
+                    f"({violation['impact']}): {violation['help']} "
+                    f"[{len(violation['nodes'])} nodes]")
+            (failures if violation["impact"] in BLOCKING else minor).append(line)
 
 
 FOCUS = """() => {
@@ -361,43 +415,48 @@ THEME_CSS = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphin
              / "static" / "styles" / "pydata-sphinx-theme.css")
 
 
-@pytest.mark.parametrize("width", [DESKTOP_PX, NARROW_PX])
-def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, browser,
-                                                                width):
+def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, browser):
     """The site's purged theme stylesheet (``pipeline.weight.purge_stylesheet``) draws
-    the pages pixel for pixel as the theme's own, in both schemes: the landing page, a
-    report, a data dictionary page and the methods page (within :data:`MAX_CHANGED`;
-    the search field masked: its border's anti-aliasing differs from load to load
-    whichever stylesheet is used)."""
+    the pages pixel for pixel as the theme's own, in both schemes at 1280 and 320 px:
+    the landing page, a report, a data dictionary page and the methods page (within
+    :data:`MAX_CHANGED`; the search field masked: its border's anti-aliasing differs
+    from load to load whichever stylesheet is used). Each page is loaded once with each
+    stylesheet, at 1280 px, and drawn in each scheme (:func:`show_scheme`), then narrowed
+    (:func:`show_width`) and drawn in each again, as the audit shows it (until wave 52
+    it was loaded again for each width and scheme: 32 loads, now 8)."""
     own = THEME_CSS.read_bytes()
     assert (site / "_static" / "styles" / THEME_CSS.name).read_bytes() != own
     names = ["index.html", report_page(site), "data/referrals.html", "methods/index.html"]
-    different, served_own = [], []
-    for scheme in ("light", "dark"):
-        shots = {}
-        for stylesheet in ("purged", "own"):
-            context = _new_context(browser, color_scheme=scheme,
-                                   viewport={"width": width, "height": 900})
-            if stylesheet == "own":
-                def serve_own(route):
-                    served_own.append(route.request.url)
-                    route.fulfill(body=own, content_type="text/css")
-                context.route(f"**/{THEME_CSS.name}*", serve_own)
-            page = context.new_page()
-            for name in names:
-                page.goto(f"{server}/{name}", wait_until="load")
-                page.wait_for_function(
-                    f"document.documentElement.dataset.theme === '{scheme}'")
-                shots[stylesheet, name] = page.screenshot(
-                    full_page=True, animations="disabled",
-                    mask=[page.locator(".search-button-field")])
-            context.close()
+    different, served_own, shots = [], [], {}
+    for stylesheet in ("purged", "own"):
+        context = _new_context(browser, color_scheme="light",
+                               viewport={"width": DESKTOP_PX, "height": 900})
+        if stylesheet == "own":
+            def serve_own(route):
+                served_own.append(route.request.url)
+                route.fulfill(body=own, content_type="text/css")
+            context.route(f"**/{THEME_CSS.name}*", serve_own)
+        page = context.new_page()
         for name in names:
-            changed = pixels_changed(shots["purged", name], shots["own", name])
-            if changed > MAX_CHANGED:
-                different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
-    assert len(served_own) >= len(names) * 2  # the own stylesheet was drawn with
-    assert not different, different
+            page.set_viewport_size({"width": DESKTOP_PX, "height": 900})
+            page.goto(f"{server}/{name}", wait_until="load")
+            for width in AUDITED_WIDTHS:
+                if width != DESKTOP_PX:
+                    show_width(page, width)
+                for scheme in ("light", "dark"):
+                    show_scheme(page, scheme)
+                    shots[stylesheet, name, width, scheme] = page.screenshot(
+                        full_page=True, animations="disabled",
+                        mask=[page.locator(".search-button-field")])
+        context.close()
+    for name, width, scheme in {key[1:] for key in shots}:
+        changed = pixels_changed(shots["purged", name, width, scheme],
+                                 shots["own", name, width, scheme])
+        if changed > MAX_CHANGED:
+            different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
+    assert len(shots) == 2 * len(names) * len(AUDITED_WIDTHS) * 2
+    assert len(served_own) >= len(names)  # the own stylesheet was drawn with
+    assert not different, sorted(different)
 
 
 MAX_CHANGED = 0.0005
@@ -758,3 +817,64 @@ def test_axe_violations_targets_too_small_only_in_dark_are_found(browser):
     found = audit_both_schemes(browser, themed(style, f"<p>{buttons}</p>"))
     assert "target-size" not in found["light"]
     assert "target-size" in found["dark"]
+
+
+def audit_each_width(browser, html: str) -> dict[str, set[str]]:
+    """The ids of axe's violations on the page ``html`` at each width and scheme
+    (``"320 dark"``), audited as the series' pages are: set at 1280 px, audited in both
+    schemes (:func:`axe_violations_in_each_scheme`), narrowed (:func:`show_width`) and
+    audited again."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = _new_context(browser, color_scheme="light",
+                           viewport={"width": DESKTOP_PX, "height": 900})
+    page = context.new_page()
+    page.set_content(html)
+    page.evaluate(Axe().axe_script)
+    found = {}
+    for width in AUDITED_WIDTHS:
+        if width != DESKTOP_PX:
+            show_width(page, width)
+        found |= {f"{width} {scheme}": {v["id"] for v in violations}
+                  for scheme, violations in axe_violations_in_each_scheme(page)}
+    context.close()
+    return found
+
+
+def test_axe_violations_only_at_320_px_are_found_in_the_narrowed_page(browser):
+    # the page is loaded at 1280 px and narrowed, not loaded again: a phone's media
+    # query that shrinks the buttons (a geometry rule) and shows an image without alt
+    # text (a rule reading only the document and what is shown) is followed
+    style = """button { width: 30px; height: 30px; margin: 0; padding: 0; border: 0; }
+    img { display: none; width: 40px; }
+    @media (max-width: 400px) { button { width: 12px; height: 12px; }
+                                img { display: inline; } }"""
+    buttons = "".join(f'<button aria-label="{n}">{n}</button>' for n in ("1", "2", "3"))
+    found = audit_each_width(browser, themed(style, f'<p>{buttons}</p><img src="{PIXEL}">'))
+    for wide in ("1280 light", "1280 dark"):
+        assert not {"target-size", "image-alt"} & found[wide], found
+    # every rule at 320 px in the first scheme; in the second the geometry rules (what
+    # else is shown is the first scheme's: image-alt's result cannot differ there)
+    assert {"target-size", "image-alt"} <= found["320 light"], found
+    assert "target-size" in found["320 dark"], found
+
+
+def test_narrowed_page_audited_after_the_themes_debounced_resize_handler(browser):
+    # as pydata-sphinx-theme does 300 ms after a resize, the page's script lets a region
+    # that scrolls take the keyboard focus: at 320 px the box's words wrap to more lines
+    # than it shows, and a page audited before the handler ran fails
+    # scrollable-region-focusable (checked: with no wait after the resize it did, in
+    # the light scheme; the handler then ran during that audit)
+    script = """<script>
+    const region = () => document.getElementById('box');
+    const mark = () => { region().tabIndex =
+      region().scrollHeight > region().clientHeight ? 0 : -1; };
+    let timer = null;
+    addEventListener('resize', () => { clearTimeout(timer);
+                                       timer = setTimeout(mark, DEBOUNCE); });
+    mark();
+    </script>""".replace("DEBOUNCE", str(THEME_RESIZE_MS))
+    body = ('<div id="box" style="overflow: auto; height: 60px"><p>'
+            + "Words that wrap to many lines on a phone. " * 6 + "</p></div>" + script)
+    found = audit_each_width(browser, themed("p { margin: 0; }", body))
+    assert not any("scrollable-region-focusable" in ids for ids in found.values()), found
