@@ -32,6 +32,7 @@ import pandas as pd
 from lifetools import id_encoding
 
 __all__ = ["ENV_COMPACT_IDS", "ENV_SKIP_UNUSED", "ID_COLUMN", "UNUSED_COLUMNS", "compact_wanted",
+           "drop_id_list",
            "encode_ids", "file_codes", "file_columns", "id_list"]
 
 ENV_COMPACT_IDS = "LIFETOOLS_COMPACT_IDS"
@@ -125,6 +126,12 @@ def id_list(files: Mapping[str, Path]):
     _IDS.clear()  # one folder at a time: the list of a previous folder is dropped
     _IDS[stamp] = (ids, codes)
     return ids
+
+
+def drop_id_list() -> None:
+    """Forget the id list kept by :func:`id_list` (a process done with the folder: the
+    build, once it has written the typed cache, frees its memory)."""
+    _IDS.clear()
 
 
 def _build(files: Mapping[str, Path]):

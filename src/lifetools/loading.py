@@ -28,6 +28,7 @@ from lifetools.compact_ids import (
     ENV_SKIP_UNUSED,
     UNUSED_COLUMNS,
     compact_wanted,
+    drop_id_list,
     file_columns,
     id_list,
 )
@@ -62,7 +63,7 @@ from lifetools.typed_reads import (
 __all__ = ["DUCKDB_SUFFIXES", "ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES",
            "TABLES", "Dataset", "FileIssue", "check_file", "coerce_types", "is_duckdb_file",
            "load_dataset", "note_read", "read_duckdb_table", "read_raw", "read_table",
-           "scan_folder", "table_path", "untracked"]
+           "scan_folder", "table_path", "untracked", "write_typed_cache"]
 
 ENV_DATASET_CACHE = "LIFETOOLS_DATASET_CACHE"
 """Set to ``1`` (the runner's warm kernels do) to keep typed tables between calls."""
@@ -180,12 +181,7 @@ def load_dataset(
                                       hint="give --data an existing .duckdb file")
         raise DataValidationError("the data folder does not exist",
                                   hint="run `lifetools synth` or give the extract's folder")
-    files, issues = scan_folder(data_dir, TABLES)
-    refused = [i for i in issues if i.level == "error"]
-    if refused:
-        raise DataValidationError(
-            f"table {refused[0].table or '(none)'}: {refused[0].message} "
-            f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
+    files = _table_files(data_dir)
     wanted = tables or [t for t in TABLES if t in files]
     missing = [name for name in wanted if name not in files]
     if missing:
@@ -200,6 +196,51 @@ def load_dataset(
                                                     partial(reader.unread, name))
                                      for name in wanted})
     return read_now(data, tables) if tables else data
+
+
+def _table_files(data_dir: Path) -> dict[str, Path]:
+    """The folder's table files by table, or the first file the load refuses, raised."""
+    files, issues = scan_folder(data_dir, TABLES)
+    refused = [i for i in issues if i.level == "error"]
+    if refused:
+        raise DataValidationError(
+            f"table {refused[0].table or '(none)'}: {refused[0].message} "
+            f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
+    return files
+
+
+def write_typed_cache(data_dir: Path | str, typed_cache: os.PathLike | str, *,
+                      compact_ids: bool, skip_unused: bool) -> list[Path]:
+    """Keep every table of the folder ``data_dir`` in the on-disk typed cache
+    ``typed_cache`` as :func:`load_dataset` with these ``compact_ids`` and
+    ``skip_unused`` and no ``columns`` reads it (the same key and entries,
+    :mod:`lifetools.typed_cache`), one table at a time; returns the entries.
+
+    The build calls it once validation has passed (a failed validation writes none),
+    with its notebook kernels' settings, so no kernel types a table or builds the id
+    list: each maps the entries. An entry already there and readable is kept; one that
+    cannot be read or names another place is written again. Best effort, as every
+    write of the cache: an entry that cannot be written is left to the kernels.
+
+    Raises
+    ------
+    DataValidationError
+        If the folder has a file the load refuses (validate it first).
+    """
+    files = _table_files(Path(data_dir))
+    reader = _FolderReader(files, load_dictionary(), compact_ids, Path(typed_cache), {},
+                           skip_unused)
+    entries = []
+    try:
+        for name in (t for t in TABLES if t in files):
+            wanted_columns = reader._wanted(name)
+            _frame, reader.ids = _read_cached(reader.on_disk, reader.disk_key, files, name,
+                                              wanted_columns, reader.ids, compact_ids)
+            entries.append(entry_path(reader.on_disk, reader.disk_key, name, wanted_columns))
+    finally:
+        reader.ids = None
+        drop_id_list()  # the caller goes on without the data: free the id list
+    return entries
 
 
 class _FolderReader:

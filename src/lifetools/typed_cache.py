@@ -23,8 +23,12 @@ unchanged folder is not read again to be hashed.
 
 Entries are written to a private temporary file and renamed into place, so two
 processes writing the same entry at once each leave a whole file (the same bytes) and a
-reader sees either no entry or a whole one. An entry that cannot be read is treated as
-missing and written again. Writing is best effort: a full disk or read-only folder
+reader sees either no entry or a whole one. Each entry names itself (its key folder and
+file name, in the Arrow schema's metadata, :data:`ENTRY_META`): a file copied or
+renamed from another key or table is refused. An entry that cannot be read, or that
+names another place, is treated as missing and written again. A build writes the
+entries its kernels will read as soon as validation passes
+(:func:`lifetools.loading.write_typed_cache`), so no kernel types a table. Writing is best effort: a full disk or read-only folder
 leaves the load to read the data as without a cache.
 """
 
@@ -43,13 +47,16 @@ import pandas as pd
 from lifetools.dictionary import _folder_key
 from lifetools.fingerprint import cached_sha256_files, replaced
 
-__all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
+__all__ = ["CODE_MODULES", "ENTRY_META", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder",
+           "entry_path",
            "folder_key", "module_source", "read_arrow", "read_entry", "write_entry"]
 
 ENV_TYPED_CACHE = "LIFETOOLS_TYPED_CACHE"
 """A folder: :func:`lifetools.load_dataset` keeps its typed tables there."""
-FORMAT = "typed-cache v1 (Arrow IPC, uncompressed, pandas metadata)"
+FORMAT = "typed-cache v2 (Arrow IPC, uncompressed, pandas metadata, entry named)"
 """Part of every key: a new layout of the entries is a new key."""
+ENTRY_META = b"lifetools.typed_cache.entry"
+"""The schema metadata key holding an entry's own place, ``<key>/<file name>``."""
 CODE_MODULES = (
     "lifetools.typed_cache", "lifetools.loading", "lifetools.compact_ids",
     "lifetools.id_encoding",
@@ -125,20 +132,37 @@ def entry_path(cache: Path, key: str, table: str, columns: Sequence[str] | None)
 
 
 def read_entry(path: Path) -> pd.DataFrame | None:
-    """The frame kept at ``path``, or None when there is none or it cannot be read."""
+    """The frame kept at ``path``, or None when there is none, it cannot be read or it
+    names another place."""
+    table = _mapped(path)
+    return None if table is None else table.to_pandas()
+
+
+def _place(path: Path) -> bytes:
+    """What an entry at ``path`` names itself: its key folder and file name."""
+    return f"{path.parent.name}/{path.name}".encode()
+
+
+def _mapped(path: Path):
+    """The entry at ``path`` memory-mapped, or None when missing, not a whole Arrow file,
+    or written for another place (another key, table or columns: :data:`ENTRY_META`)."""
+    import pyarrow as pa
     import pyarrow.feather as feather
 
     try:
-        return feather.read_table(path, memory_map=True).to_pandas()
-    except (OSError, ValueError, KeyError):
+        table = feather.read_table(path, memory_map=True)
+    except (OSError, ValueError, KeyError, pa.ArrowException):
         return None  # missing, or not a whole Arrow file: read the data instead
+    if (table.schema.metadata or {}).get(ENTRY_META) != _place(path):
+        return None  # another key's or table's file: never read for these data
+    return table
 
 
 def read_arrow(path: Path):
     """The entry at ``path`` as a memory-mapped ``pyarrow.Table`` of the frame's columns
     (an index kept as a column by the pandas metadata left out: an engine registering
-    the frame does not see it), or None when there is none, it cannot be read, or a
-    column is dictionary-encoded. Its columns are the frame's columns, as DuckDB types
+    the frame does not see it), or None when there is none, it cannot be read, it names
+    another place, or a column is dictionary-encoded. Its columns are the frame's columns, as DuckDB types
     the frame's: the embedded engine queries it in place of the frame
     (:func:`lifetools.dataset.engine_source`).
 
@@ -152,11 +176,9 @@ def read_arrow(path: Path):
     ``tests/unit/test_engine_arrow.py``.
     """
     import pyarrow as pa
-    import pyarrow.feather as feather
 
-    try:
-        table = feather.read_table(path, memory_map=True)
-    except (OSError, ValueError, KeyError, pa.ArrowException):
+    table = _mapped(path)
+    if table is None:
         return None
     meta = table.schema.pandas_metadata or {}
     stored = {c for c in meta.get("index_columns", ()) if isinstance(c, str)}
@@ -173,15 +195,18 @@ def read_arrow(path: Path):
 
 
 def write_entry(path: Path, frame: pd.DataFrame) -> bool:
-    """Keep ``frame`` at ``path`` (written aside, then renamed into place); old keys of
-    the cache folder beyond the newest :data:`KEEP` are removed. False if not written."""
+    """Keep ``frame`` at ``path`` (written aside, then renamed into place, naming its
+    place in its metadata); old keys of the cache folder beyond the newest :data:`KEEP`
+    are removed. False if not written."""
     import pyarrow as pa
     import pyarrow.feather as feather
 
     try:
+        table = pa.Table.from_pandas(frame)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               ENTRY_META: _place(Path(path))})
         with replaced(path) as temporary:
-            feather.write_feather(pa.Table.from_pandas(frame), temporary,
-                                  compression="uncompressed")
+            feather.write_feather(table, temporary, compression="uncompressed")
     except (OSError, pa.ArrowException):
         return False
     _prune(path.parent.parent, keep=path.parent.name)

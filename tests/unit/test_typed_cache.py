@@ -339,3 +339,79 @@ def test_load_dataset_typed_cache_two_processes_at_once(extract, tmp_path):
     cached = namespace["digest"](load(extract, compact_ids=True, typed_cache=tmp_path))
     assert {out.strip() for out, _ in outputs} == {plain} == {cached}
     assert not list(tmp_path.glob("*/.*"))  # no file left aside
+
+
+def test_entry_copied_from_another_key_or_table_refused(extract, tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    write_people(data, [hex_id(2), hex_id(1)])
+    load(data, compact_ids=True, typed_cache=cache)
+    (mine,) = cache.glob("*/people-*.arrow")
+    load(extract, compact_ids=True, typed_cache=cache)
+    (foreign,) = (p for p in cache.glob("*/people-*.arrow") if p.parent != mine.parent)
+    other_table = next(p for p in foreign.parent.glob("*.arrow")
+                       if not p.name.startswith("people-"))
+    for source in (foreign, other_table):  # a whole Arrow file, of other data or table
+        shutil.copyfile(source, mine)
+        assert read_entry(mine) is None
+        assert typed_cache.read_arrow(mine) is None
+        people = load(data, compact_ids=True, typed_cache=cache).people
+        assert people["person_id"].tolist() == [1, 0]  # read again, not the copy's
+        assert read_entry(mine).equals(people)  # and written again, naming its place
+
+
+def test_write_typed_cache_is_what_the_kernels_load(extract, tmp_path, monkeypatch):
+    from lifetools.pipeline.kernels import WARM_LOADS
+
+    assert WARM_LOADS == {"compact_ids": True, "skip_unused": True}  # load() skips
+    plain = frames(load(extract, compact_ids=True))
+    typed = []
+    real = loading._read_table
+    monkeypatch.setattr(loading, "_read_table",
+                        lambda path, *a, **k: typed.append(path.stem) or real(path, *a, **k))
+    entries = loading.write_typed_cache(extract, tmp_path, **WARM_LOADS)
+    present = [name for name in TABLES if name in plain]
+    assert sorted(typed) == sorted(present)  # each table typed once
+    assert [p.name.split("-")[0] for p in entries] == present
+    assert compact_ids._IDS == {}  # the id list is not kept by the writer
+    no_reads(monkeypatch)
+    assert loading.write_typed_cache(extract, tmp_path, **WARM_LOADS) == entries
+    for name, value in (("LIFETOOLS_COMPACT_IDS", "1"), (loading.ENV_SKIP_UNUSED, "1"),
+                        (ENV_TYPED_CACHE, str(tmp_path))):  # a warm kernel's environment
+        monkeypatch.setenv(name, value)
+    compact_ids._IDS.clear()
+    data = load_dataset(extract)
+    for name in present:
+        getattr(data, name)  # read as a notebook reads it
+    assert_same(plain, frames(data))
+
+
+def test_build_validation_writes_the_typed_cache_and_a_failed_one_none(extract, tmp_path,
+                                                                       monkeypatch):
+    from lifetools.errors import DataValidationError
+    from lifetools.pipeline import layout
+    from lifetools.pipeline.build import prepare_data
+    from lifetools.pipeline.series import load_series
+
+    monkeypatch.setattr(config, "build_dir", lambda: tmp_path / "build")
+    series = load_series()
+    bad = tmp_path / "bad"
+    shutil.copytree(extract, bad)
+    people = pd.read_parquet(bad / "people.parquet")
+    people.loc[people.index[:2], "sex"] = "Z"
+    people.to_parquet(bad / "people.parquet", index=False)
+    with pytest.raises(DataValidationError, match="sex"):
+        prepare_data(series, data_dir=bad)
+    assert not list(layout.typed_cache().rglob("*.arrow"))  # nothing for invalid data
+    typed = []
+    real = loading._read_table
+    monkeypatch.setattr(loading, "_read_table",
+                        lambda path, *a, **k: typed.append(path.stem) or real(path, *a, **k))
+    prepare_data(series, data_dir=extract)
+    present = [name for name in TABLES if (extract / f"{name}.parquet").exists()]
+    assert sorted(typed) == sorted(present)
+    entries = list(layout.typed_cache().glob("*/*.arrow"))
+    assert sorted(p.name.split("-")[0] for p in entries) == sorted(present)
+    before = {p: p.stat().st_mtime_ns for p in entries}
+    prepare_data(series, data_dir=extract)  # validated: nothing typed or written again
+    assert sorted(typed) == sorted(present)
+    assert {p: p.stat().st_mtime_ns for p in entries} == before

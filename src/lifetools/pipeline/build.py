@@ -14,6 +14,7 @@ give the same ``public/`` tree.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import resource
@@ -32,8 +33,8 @@ from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.engines.server import server_fingerprint, validate_server
 from lifetools.engines.spark import served
 from lifetools.errors import DataValidationError, DisclosureError, ParameterError
-from lifetools.fingerprint import table_columns
-from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
+from lifetools.fingerprint import replace_text, table_columns
+from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file, write_typed_cache
 from lifetools.pipeline import (
     dependencies,
     integrity,
@@ -54,10 +55,12 @@ from lifetools.pipeline.gate import (
 )
 from lifetools.pipeline.gate.release_check import check_release
 from lifetools.pipeline.gate.site import page_findings
+from lifetools.pipeline.kernels import WARM_LOADS
 from lifetools.pipeline.runner import (
     RunOutcome,
     RunSpec,
     execute_runs,
+    kernels_typed_cache,
     raise_for_failures,
 )
 from lifetools.pipeline.series import Series, load_series
@@ -287,7 +290,8 @@ def prepare_data(
                                   hint="give --data the folder of the extract's tables "
                                        "or a DuckDB database file")
     return fingerprinted(data_dir, synthetic=synthetic,
-                         validate=lambda key: _validated(key, data_dir, shown, say))
+                         validate=lambda key: _validated(key, data_dir, shown, say,
+                                                         typed=True))
 
 
 def fingerprinted(data: Path | engines.Source, *, tables: Any = None,
@@ -322,9 +326,46 @@ def fingerprinted(data: Path | engines.Source, *, tables: Any = None,
                                            stamps=layout.fingerprint_cache()))
     fingerprint = provenance.data_fingerprint(data, cache=layout.fingerprint_cache())
     empty = tuple(check(fingerprint["combined"]))
-    engine = engines.engine_record(engines.parse_source(data))
+    engine = folder_engine_record(data, fingerprint["combined"])
     columns = table_columns(data, fingerprint["tables"], cache=layout.column_cache())
     return PreparedData(data, fingerprint, synthetic, empty, engine, columns)
+
+
+ENGINE_RECORD_CODE = ("lifetools.engines.fingerprint", "lifetools.engines.connect",
+                      "lifetools.engines.engine", "lifetools.engines.source",
+                      "lifetools.engines.columns", "lifetools.duckdb_settings",
+                      "lifetools.folder_scan", "lifetools.dictionary")
+"""The modules whose source is part of a folder's engine record key: the checksum query
+and the registration of the folder's files as the engine's tables."""
+
+
+def folder_engine_record(data: Path, combined: str) -> dict[str, Any]:
+    """:func:`lifetools.engines.engine_record` of a data folder, kept in
+    :func:`layout.engine_record_cache` by a key over the folder's ``combined``
+    fingerprint (every file's SHA-256 and the dictionary), DuckDB's and ibis's versions,
+    :data:`~lifetools.engines.CHECKSUM_METHOD` and the source of
+    :data:`ENGINE_RECORD_CODE`: a build of unchanged data (a no-op) does not hash every
+    row of every table in the engine again (issue 16). The record kept is the one
+    computed, read back as the same JSON; one that cannot be read is computed again."""
+    import duckdb
+    import ibis
+
+    from lifetools.typed_cache import module_source
+
+    code = {name: hashlib.sha256(module_source(name)).hexdigest()
+            for name in ENGINE_RECORD_CODE}
+    path = layout.engine_record_cache(provenance.digest({
+        "data": combined, "duckdb": duckdb.__version__, "ibis": ibis.__version__,
+        "method": engines.CHECKSUM_METHOD, "code": code}))
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = None
+    if isinstance(kept, dict) and kept.get("source") == "files":
+        return kept
+    record = engines.engine_record(engines.parse_source(data))
+    replace_text(path, json.dumps(record, sort_keys=True))
+    return record
 
 
 def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
@@ -364,8 +405,14 @@ def _record_validation(marker: Path, report: Any) -> None:
     provenance.write_json(marker, {"empty_columns": empty})
 
 
-def _validated(key: str, path: Path, shown: str, say: Progress) -> list[str]:
+def _validated(key: str, path: Path, shown: str, say: Progress, *,
+               typed: bool = False) -> list[str]:
     """Validate the extract once per fingerprint; return its empty optional columns.
+
+    With ``typed`` (a folder) a validation that passes goes on to write the typed
+    tables into the kernels' typed cache (:func:`kernels_typed_cache`, with the warm
+    kernels' settings :data:`~lifetools.pipeline.kernels.WARM_LOADS`), once, so that no
+    kernel types a table or builds the id list (issue 16); a failed one writes none.
 
     Raises
     ------
@@ -376,6 +423,9 @@ def _validated(key: str, path: Path, shown: str, say: Progress) -> list[str]:
     if not marker.exists() or not marker.read_text().strip():
         say(f"validating {shown}")
         _record_validation(marker, validate_directory(path, sql_cache=layout.sql_cache()))
+        folder = kernels_typed_cache() if typed else None
+        if folder is not None:
+            write_typed_cache(path, folder, **WARM_LOADS)
     return json.loads(marker.read_text())["empty_columns"]
 
 

@@ -40,7 +40,7 @@ from typing import Any
 from lifetools.compact_ids import ENV_COMPACT_IDS, ENV_SKIP_UNUSED
 from lifetools.loading import ENV_DATASET_CACHE
 
-__all__ = ["ENV_KERNELS", "START_TIMEOUT", "WarmKernel", "kernel_mode"]
+__all__ = ["ENV_KERNELS", "START_TIMEOUT", "WARM_LOADS", "WarmKernel", "kernel_mode"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ ENV_KERNELS = "LIFETOOLS_KERNELS"
 """``warm`` (default: one persistent kernel per worker) or ``isolated`` (a fresh kernel
 in a papermill child process per notebook)."""
 ENGINE = "lifetools-warm"
+WARM_LOADS = {"compact_ids": True, "skip_unused": True}
+"""How a warm kernel's ``load_dataset()`` reads a folder (its environment says so): the
+build writes the typed cache with these settings once validation passes
+(:func:`lifetools.loading.write_typed_cache`), so the kernels' loads find every entry."""
 START_TIMEOUT = 300
 """Seconds a kernel may take to start and answer (warm or isolated). papermill's default
 of 60 s was exceeded once on a busy 2-core CI machine ("Kernel didn't respond in 60
@@ -201,8 +205,9 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         self._sync = run_sync
-        self.env = {**env, ENV_DATASET_CACHE: "1", ENV_COMPACT_IDS: "1",
-                    ENV_SKIP_UNUSED: "1"}
+        self.env = {**env, ENV_DATASET_CACHE: "1",
+                    ENV_COMPACT_IDS: "1" if WARM_LOADS["compact_ids"] else "0",
+                    ENV_SKIP_UNUSED: "1" if WARM_LOADS["skip_unused"] else "0"}
         self.km = _kernel_manager()
         run_sync(self.km.start_kernel)(env=self.env)
         process = getattr(self.km.provisioner, "process", None)

@@ -62,6 +62,7 @@ __all__ = [
     "draft_dir",
     "editions_root",
     "file_hashes",
+    "engine_record_cache",
     "fingerprint_cache",
     "logs_dir",
     "not_estimable_log",
@@ -207,6 +208,13 @@ def pdf_store() -> Path:
     """Report PDFs kept by what they were printed from (``build/pdf/<edition>/``,
     :func:`lifetools.pipeline.pdf.print_reports`)."""
     return config.build_dir() / "pdf"
+
+
+def engine_record_cache(key: str) -> Path:
+    """A folder's engine record (rows and checksums computed in DuckDB) kept by its key:
+    the data's fingerprint, the engine's and ibis's versions and the code computing it
+    (:func:`lifetools.pipeline.build.folder_engine_record`)."""
+    return config.build_dir() / "validated" / f"engine-{key}.json"
 
 
 def column_cache() -> Path:

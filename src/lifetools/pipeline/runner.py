@@ -68,6 +68,7 @@ __all__ = [
     "RunSpec",
     "check_notebook_parameters",
     "execute_runs",
+    "kernels_typed_cache",
     "kill_children",
     "raise_for_failures",
     "run_child",
@@ -174,8 +175,15 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
     )
     if reads_log is not None:
         env[ENV_READS_LOG] = str(reads_log)
-    env.setdefault(ENV_TYPED_CACHE, str(layout.typed_cache()))  # empty: no cache
+    env.setdefault(ENV_TYPED_CACHE, str(layout.typed_cache()))  # kernels_typed_cache()
     return one_blas_thread(env)  # one BLAS thread per kernel, whatever the shell says
+
+
+def kernels_typed_cache() -> Path | None:
+    """The typed cache folder the notebooks' kernels are given: ``LIFETOOLS_TYPED_CACHE``
+    when set (empty: none), else ``build/typed`` (:func:`layout.typed_cache`)."""
+    raw = os.environ.get(ENV_TYPED_CACHE, str(layout.typed_cache()))
+    return Path(raw) if raw else None
 
 
 PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
