@@ -5,9 +5,11 @@ before window and an after window of ``window_days`` around that index date, the
 before window clipped to data availability and the after window to death and
 ``period_end``. The comparison pool: people with no Life Rooms contact up to
 ``period_end``, given a pseudo index date drawn at random from the users' index dates (a
-seeded draw, made before and independently of any matching), alive on it, with the same
-windows, so they can be matched or weighted on a propensity score. Within a matched pair
-the two index dates are therefore not the same: only their distributions agree.
+seeded draw over the people in person id order, so it depends on the data's values and
+never on how or where they are stored; made before and independently of any matching),
+alive on it, with the same windows, so they can be matched or weighted on a propensity
+score. Within a matched pair the two index dates are therefore not the same: only their
+distributions agree.
 
 Covariates for the propensity score, measured at the index date: ``PROPENSITY_COVARIATES``
 (age, sex, ethnicity, deprivation, team type, prior use) and one indicator per locality
@@ -123,16 +125,17 @@ def _covariates(frame: pd.DataFrame, team: pd.Series) -> pd.DataFrame:
         team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
 
 
-def _in_extract_order(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
-    """The people in the order the seeded draw takes them: the people table's row order
-    for loaded frames (as before issue 18), person id order in an engine (a warehouse
-    table has no row order)."""
-    if isinstance(dataset, EngineTables):
-        return frame.sort_values("person_id", ignore_index=True)
-    ids = dataset.people["person_id"]
-    position = pd.Series(np.arange(len(ids)), index=ids.to_numpy()).groupby(level=0).min()
-    order = np.argsort(frame["person_id"].map(position).to_numpy(), kind="stable")
-    return frame.iloc[order].reset_index(drop=True)
+def _in_id_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The people in the order the seeded draw takes them: person id order, on every
+    path (issue 18: before, loaded frames kept the people table's row order, so the
+    same extract gave other numbers from a folder than from a warehouse).
+
+    Sorted here in pandas, never by the engine: strings in code point order (byte order
+    of their UTF-8, whatever a server's collation), and compact ids
+    (:mod:`lifetools.compact_ids`) are the ranks of the ids in that same byte order, so
+    both give the same people in the same order. A person id is 64 lowercase hex
+    characters (the dictionary's pattern ``^[0-9a-f]{64}$``)."""
+    return frame.sort_values("person_id", kind="stable", ignore_index=True)
 
 
 def _counts(tables: EngineTables, events: Any, bounds: pd.DataFrame,
@@ -158,19 +161,20 @@ def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 
     In the engine: the people of the locality with their first contact, the first A&E
     date, the team open at the index date, and the events in each window (one join
     and grouped sum per event table, :func:`~lifetools.cohort.queries.window_counts`).
-    In pandas: the seeded draw of the pool's index dates (over the people in the
-    people table's row order, or person id order in an engine), the window bounds
+    In pandas: the seeded draw of the pool's index dates (over the people in person
+    id order, whatever the storage or the tables' row order), the window bounds
     (sent back to the engine as a small per-person table) and the covariates.
-    Checked equal to the pandas builder it replaced on DuckDB, PostgreSQL and Spark
-    in ``tests/engines/test_engine_person_time.py``.
+    Checked equal to the pandas builder it replaced (run on the people in id order)
+    and to each other on loaded frames, DuckDB, PostgreSQL and Spark, and unchanged by
+    the people table's row order, in ``tests/engines/test_engine_person_time.py``.
     """
     start, end = spec.start, spec.end
     tables = engine_tables(dataset)
     tables.require(PERSON_TIME_COLUMNS)
     data_start = pd.Timestamp(tables.value(
         tables.ae_attendances.arrival_date.min()))
-    people = _in_extract_order(dataset, tables.fetch(
-        person_time_people(tables, spec.locality), PERSON_TIME_TYPES))
+    people = _in_id_order(tables.fetch(person_time_people(tables, spec.locality),
+                                       PERSON_TIME_TYPES))
     first = people["first_contact"]
     in_period = (first >= start) & (first <= end)
     users = people[in_period].assign(index_date=first[in_period], group="Life Rooms users")

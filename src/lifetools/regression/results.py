@@ -92,7 +92,7 @@ def not_fitted(terms, n: int, *, reason: str, method: dict[str, Any],
     -------
     ModelResult
         Not ``estimable``; ``reason`` as given and ``warnings`` the notes, then
-        "not estimable: <reason>". Tested in ``tests/unit/test_regression.py``.
+        "not estimable: <reason>". Tested in ``tests/unit/test_logistic.py``.
     """
     nan = np.full(len(terms), np.nan)
     return ModelResult(summary=tidy(list(terms), nan, nan, nan, n,

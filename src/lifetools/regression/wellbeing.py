@@ -51,7 +51,7 @@ def estimate_paired_change(pairs: pd.DataFrame, *, change_col: str = "change",
     fewer than :data:`MIN_PAIRS` pairs (no standard deviation: scipy would warn
     ``SmallSampleWarning`` or divide by zero) or when every change is the same (a
     standard error of 0); the t-test is then not run. Checked in
-    ``tests/unit/test_regression.py`` (``test_paired_change_*``) and on synthetic truth.
+    ``tests/unit/test_paired_change.py`` and on synthetic truth.
     """
     change = pairs[change_col].astype(float)
     n = len(change)
@@ -116,7 +116,7 @@ def mixed_convergence(model: Any, fit: Any) -> dict[str, Any]:
     stopping rule: BFGS to a gradient of 1e-12 stopped on "precision loss" short of it
     in 11 of 20 synthetic wellbeing extracts (rounding in the likelihood of a few
     hundred people is above 1e-12), although its estimate was the maximum to a Newton
-    step of 7e-8 (tests/unit/test_regression.py,
+    step of 7e-8 (tests/unit/test_mixed_model.py,
     ``test_mixed_convergence_*``; book/methods/wellbeing.md).
     """
     theta = np.asarray(fit.params_object.get_packed(use_sqrt=True, has_fe=False), float)
