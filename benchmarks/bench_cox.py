@@ -24,6 +24,7 @@ Run with ``PYTHONPATH=<other tree>/src`` to measure another source tree.
 
     .venv/bin/python benchmarks/bench_cox.py --people 50000 --rows 1000000
     .venv/bin/python benchmarks/bench_cox.py --data build/data --rows 200000 --out /tmp/cox
+    .venv/bin/python benchmarks/bench_cox.py --models cox_rereferral,cox_time_varying
 """
 
 from __future__ import annotations
@@ -197,6 +198,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--phreg-repeats", type=int, default=1)
+    parser.add_argument("--models", help="comma-separated model names (default: all)")
     parser.add_argument("--out", default=str(HERE / "results" / "cox-efron"))
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -210,6 +212,12 @@ def main() -> None:
             say(f"generating {args.people:,} people")
             write_synthetic(data, people=args.people, seed=20250331)
         models = cox_models(load_dataset(data))
+        if args.models:
+            wanted = args.models.split(",")
+            unknown = set(wanted) - {model["name"] for model in models}
+            if unknown:
+                parser.error(f"unknown models: {', '.join(sorted(unknown))}")
+            models = [model for model in models if model["name"] in wanted]
         for model in models:
             model["data"] = stack(model["data"], args.rows)
         r = run_r(models, Path(folder), args.repeats)
@@ -260,7 +268,7 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
             "people": None if args.data else args.people, "repeats": args.repeats,
             "r": r_version(), "statsmodels": statsmodels.__version__,
             "pandas": pd.__version__, "numpy": np.__version__, "threads": 1,
-            "load_average": os.getloadavg()}
+            "load_average": os.getloadavg(), "models": args.models}
     lines = [f"# Cox at about {args.rows:,} rows: fit_efron, fit_cox, PHReg, R coxph",
              "", f"Run {meta['date']}; R {meta['r']}; statsmodels {meta['statsmodels']}; "
              f"one BLAS thread; load average {meta['load_average'][0]:.1f} on 2 cores. "
