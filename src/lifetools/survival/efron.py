@@ -227,8 +227,9 @@ def fit_efron(
     ``d`` tied events at a time removes ``m / d`` of the tied events' risk from the
     denominator) or Breslow's. Risk sets are counting-process sets: a row is at risk at
     event time ``t`` when ``start < t <= stop``, as R ``Surv(start, stop, event)``. Each
-    Newton step costs two ``bincount`` passes per column, one ``O(n p^2)`` cross-product
-    and ``O(events)`` work; there is no loop over event times. Covariates are centred
+    Newton step costs two ``bincount`` passes per column (each column contiguous), one
+    ``O(n p^2)`` cross-product and ``O(events)`` work, written into work arrays made
+    once per fit; there is no loop over event times. Covariates are centred
     (which leaves every estimate unchanged). Newton-Raphson with step halving when the
     likelihood decreases, as R ``coxph``. No robust variance, weights or offsets.
     Checked against R ``survival::coxph`` (Rossi, Stanford heart transplant start-stop,
