@@ -157,6 +157,11 @@ def before_efron(src: str):
     module = importlib.util.module_from_spec(spec)
     sys.modules["before_efron"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
+    from lifetools.survival.efron import EfronFit
+
+    # results of this tree's class, so that fit_cox reads the global tests from them
+    # (a foreign class would send it to cox_global_tests, a second evaluation)
+    module.EfronFit = EfronFit
     return module.fit_efron
 
 
