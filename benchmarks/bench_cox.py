@@ -24,6 +24,7 @@ Run with ``PYTHONPATH=<other tree>/src`` to measure another source tree.
 
     .venv/bin/python benchmarks/bench_cox.py --people 50000 --rows 1000000
     .venv/bin/python benchmarks/bench_cox.py --data build/data --rows 200000 --out /tmp/cox
+    .venv/bin/python benchmarks/bench_cox.py --models cox_rereferral,cox_time_varying
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def clock(func, repeats: int) -> tuple[list[float], list[float], Any]:
     return cpu, wall, result
 
 
-def efron_call(model: dict):
-    from lifetools.survival.efron import fit_efron
+def efron_call(model: dict, fit_efron=None):
+    if fit_efron is None:
+        from lifetools.survival.efron import fit_efron
 
     d = model["data"]
     start = model.get("start") or model.get("entry")
@@ -90,6 +92,41 @@ def phreg_call(model: dict):
     return lambda: PHReg(d[stop].to_numpy(float), d[model["covariates"]].to_numpy(float),
                          status=d[model["event"]].to_numpy(float), entry=entry,
                          ties="efron").fit()
+
+
+def before_efron(src: str):
+    """``fit_efron`` of another source tree (``--before-src``), loaded from its file
+    beside the measured tree's (the module needs numpy and ``lifetools.errors`` only)."""
+    import importlib.util
+
+    path = Path(src) / "lifetools" / "survival" / "efron.py"
+    spec = importlib.util.spec_from_file_location("before_efron", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["before_efron"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    from lifetools.survival.efron import EfronFit
+
+    # results of this tree's class, so that fit_cox reads the global tests from them
+    # (a foreign class would send it to cox_global_tests, a second evaluation)
+    module.EfronFit = EfronFit
+    return module.fit_efron
+
+
+def before_wrapper(model: dict, fit_efron):
+    """The reports' call (``python_cox``) with ``fit_cox``'s backend replaced by the
+    other tree's ``fit_efron`` (the wrapper's own code is the measured tree's)."""
+    from lifetools.survival import cox
+
+    call = python_cox(model, None)
+
+    def run():
+        kept = cox.fit_efron
+        cox.fit_efron = fit_efron
+        try:
+            return call()
+        finally:
+            cox.fit_efron = kept
+    return run
 
 
 def global_call(model: dict, result):
@@ -144,6 +181,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--phreg-repeats", type=int, default=1)
+    parser.add_argument("--models", help="comma-separated model names (default: all)")
+    parser.add_argument("--before-src", help="another tree's src folder: its fit_efron "
+                        "timed beside this tree's, in the same run (columns 'before')")
+    parser.add_argument("--skip-global", action="store_true",
+                        help="do not time cox_global_tests again on each model's rows")
     parser.add_argument("--out", default=str(HERE / "results" / "cox-efron"))
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -157,6 +199,12 @@ def main() -> None:
             say(f"generating {args.people:,} people")
             write_synthetic(data, people=args.people, seed=20250331)
         models = cox_models(load_dataset(data))
+        if args.models:
+            wanted = args.models.split(",")
+            unknown = set(wanted) - {model["name"] for model in models}
+            if unknown:
+                parser.error(f"unknown models: {', '.join(sorted(unknown))}")
+            models = [model for model in models if model["name"] in wanted]
         for model in models:
             model["data"] = stack(model["data"], args.rows)
         r = run_r(models, Path(folder), args.repeats)
@@ -166,8 +214,20 @@ def main() -> None:
             fine_gray = bool(model.get("fine_gray"))  # weighted: no fit_efron, no PHReg
             e_cpu, e_wall, fit = ([], [], None) if fine_gray else clock(
                 efron_call(model), args.repeats)
+            before = {}
+            if args.before_src and not fine_gray:
+                old = before_efron(args.before_src)
+                b_cpu, _, b_fit = clock(efron_call(model, old), args.repeats)
+                bw_cpu, _, _ = clock(before_wrapper(model, old), args.repeats)
+                before = {"before_efron_cpu": b_cpu, "before_wrapper_cpu": bw_cpu,
+                          "before_iter": b_fit.iterations,
+                          "before_identical": bool(
+                              np.array_equal(b_fit.coef, fit.coef)
+                              and np.array_equal(b_fit.covariance, fit.covariance)
+                              and b_fit.loglik == fit.loglik)}
             w_cpu, w_wall, wrapped = clock(python_cox(model, None), args.repeats)
-            g_cpu, _, _ = clock(global_call(model, wrapped), args.repeats)
+            g_cpu = [] if args.skip_global else clock(global_call(model, wrapped),
+                                                      args.repeats)[0]
             coef = wrapped.summary["coef"].to_numpy() if fit is None else fit.coef
             row = {"name": model["name"], "rows": len(model["data"]),
                    "events": int((model["data"][model["event"]] == 1).sum()),
@@ -178,7 +238,7 @@ def main() -> None:
                    "wrapper_backend": wrapped.method["backend"],
                    "global_tests_again_cpu": g_cpu,
                    "global_tests_in_fit": global_tests_in_fit(model),
-                   "phreg_cpu": [], "phreg_wall": []}
+                   "phreg_cpu": [], "phreg_wall": []} | before
             if args.phreg_repeats and not fine_gray:
                 p_cpu, p_wall, ph = clock(phreg_call(model), args.phreg_repeats)
                 row |= {"phreg_cpu": p_cpu, "phreg_wall": p_wall,
@@ -195,6 +255,9 @@ def main() -> None:
                 row["wrapper_over_r_cpu"] = round(med(w_cpu) / r_cpu, 3)
                 row["phreg_over_r_cpu"] = (round(med(row["phreg_cpu"]) / r_cpu, 3)
                                            if row["phreg_cpu"] else None)
+                for key in ("before_efron", "before_wrapper"):
+                    if row.get(f"{key}_cpu"):
+                        row[f"{key}_over_r_cpu"] = round(med(row[f"{key}_cpu"]) / r_cpu, 3)
             rows.append(row)
     write(rows, args)
 
@@ -207,7 +270,8 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
             "people": None if args.data else args.people, "repeats": args.repeats,
             "r": r_version(), "statsmodels": statsmodels.__version__,
             "pandas": pd.__version__, "numpy": np.__version__, "threads": 1,
-            "load_average": os.getloadavg()}
+            "load_average": os.getloadavg(), "models": args.models,
+            "before_src": args.before_src}
     lines = [f"# Cox at about {args.rows:,} rows: fit_efron, fit_cox, PHReg, R coxph",
              "", f"Run {meta['date']}; R {meta['r']}; statsmodels {meta['statsmodels']}; "
              f"one BLAS thread; load average {meta['load_average'][0]:.1f} on 2 cores. "
@@ -229,6 +293,22 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
             f"{row.get('max_abs_coef_diff_r_wrapper', float('nan')):.1e} | "
             f"{med(row['global_tests_again_cpu'])} | "
             f"{'yes' if row['global_tests_in_fit'] else 'no'} |")
+    if args.before_src:
+        lines += ["", f"Before: `fit_efron` of {args.before_src} in the same run, on the "
+                  "same rows (fit_cox: this tree's wrapper with that backend).", "",
+                  "| model | fit_efron before s | after s | after / before | "
+                  "fit_cox before s | after s | before / R | after / R | "
+                  "every number identical |", "|---|---|---|---|---|---|---|---|---|"]
+        for row in rows:
+            if not row.get("before_efron_cpu"):
+                continue
+            b, a = med(row["before_efron_cpu"]), med(row["efron_cpu"])
+            lines.append(
+                f"| {row['name']} | {b} | {a} | {round(a / b, 3)} | "
+                f"{med(row['before_wrapper_cpu'])} | {med(row['wrapper_cpu'])} | "
+                f"{row.get('before_wrapper_over_r_cpu')} | "
+                f"{row.get('wrapper_over_r_cpu')} | "
+                f"{'yes' if row['before_identical'] else 'no'} |")
     write_results(args.out, {"meta": meta, "rows": rows}, "\n".join(lines))
 
 

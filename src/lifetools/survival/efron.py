@@ -54,7 +54,10 @@ class EfronFit:
 
 @dataclass(frozen=True)
 class _Stratum:
-    """One stratum prepared once: row positions in event-time bins, tied-death layout."""
+    """One stratum prepared once: row positions in event-time bins, tied-death layout,
+    and the work arrays every likelihood evaluation fills again (``work_*``: written,
+    never read across evaluations, so that a Newton step allocates no array of the
+    stratum's rows)."""
 
     x: np.ndarray          # rows of this stratum, covariates centred
     lo: np.ndarray         # number of event times <= start (row at risk from bin lo)
@@ -63,6 +66,13 @@ class _Stratum:
     dead_bin: np.ndarray   # bin of each event row (0-based event-time index)
     frac: np.ndarray       # Efron fraction m / d of each event row (0 for Breslow)
     n_bins: int
+    xt: np.ndarray         # x transposed, each covariate's rows contiguous (p x rows)
+    dead_x: np.ndarray     # sum of x over the event rows
+    entry: bool            # some row enters after the first event time (lo > 0)
+    work_eta: np.ndarray   # rows: linear predictor
+    work_values: np.ndarray  # (1 + p) x rows: risk, then risk * x, one row per column
+    work_weight: np.ndarray  # rows: the information's weight of each row
+    work_wx: np.ndarray    # rows x p: weight * x
 
 
 def _prepare(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarray,
@@ -78,16 +88,20 @@ def _prepare(x: np.ndarray, start: np.ndarray, stop: np.ndarray, event: np.ndarr
     first = np.concatenate(([0], np.cumsum(counts)[:-1]))
     rank = np.arange(len(dead)) - first[dead_bin]
     frac = rank / counts[dead_bin] if ties == "efron" else np.zeros(len(dead))
+    n, p = x.shape
     return _Stratum(x=x, lo=lo, hi=hi, dead=dead, dead_bin=dead_bin, frac=frac,
-                    n_bins=len(times))
+                    n_bins=len(times), xt=np.ascontiguousarray(x.T),
+                    dead_x=x[dead].sum(axis=0), entry=bool(lo.any()),
+                    work_eta=np.empty(n), work_values=np.empty((p + 1, n)),
+                    work_weight=np.empty(n), work_wx=np.empty((n, p)))
 
 
 def _at_risk_sums(values: np.ndarray, s: _Stratum) -> np.ndarray:
-    """Sum of ``values`` over the risk set of each event-time bin (bins x columns)."""
+    """Sum of ``values`` (columns x rows, each column contiguous) over the risk set of
+    each event-time bin (bins x columns)."""
     k = s.n_bins
-    out = np.empty((k, values.shape[1]))
-    for j in range(values.shape[1]):
-        column = values[:, j]
+    out = np.empty((k, values.shape[0]))
+    for j, column in enumerate(values):
         entered = np.bincount(s.lo, weights=column, minlength=k + 1)
         left = np.bincount(s.hi, weights=column, minlength=k + 1)
         # rows with lo <= b < hi: (count with lo <= b) - (count with hi <= b)
@@ -96,17 +110,24 @@ def _at_risk_sums(values: np.ndarray, s: _Stratum) -> np.ndarray:
 
 
 def _derivatives(beta: np.ndarray, s: _Stratum) -> tuple[float, np.ndarray, np.ndarray]:
-    """Log partial likelihood, score and information of one stratum at ``beta``."""
+    """Log partial likelihood, score and information of one stratum at ``beta``.
+
+    The rows' arrays are written into the stratum's work arrays (no allocation of the
+    rows per step); every number is the same, bit for bit, as computed afresh column by
+    column (``tests/unit/test_efron_step.py``).
+    """
     x, k = s.x, s.n_bins
-    eta = x @ beta
-    risk = np.exp(eta)
-    rx = risk[:, None] * x
-    sums = _at_risk_sums(np.column_stack([risk, rx]), s)          # S0, S1 per bin
+    eta = np.matmul(x, beta, out=s.work_eta)
+    values = s.work_values                                         # risk, risk * x
+    risk = np.exp(eta, out=values[0])
+    np.multiply(risk, s.xt, out=values[1:])
+    sums = _at_risk_sums(values, s)                                # S0, S1 per bin
     s0, s1 = sums[:, 0], sums[:, 1:]
-    dead_r, dead_rx = risk[s.dead], rx[s.dead]
+    dead_values = values[:, s.dead]
+    dead_r = dead_values[0]
     d0 = np.bincount(s.dead_bin, weights=dead_r, minlength=k)
-    d1 = np.column_stack([np.bincount(s.dead_bin, weights=dead_rx[:, j], minlength=k)
-                          for j in range(x.shape[1])]).reshape(k, x.shape[1])
+    d1 = np.column_stack([np.bincount(s.dead_bin, weights=column, minlength=k)
+                          for column in dead_values[1:]]).reshape(k, x.shape[1])
     # one denominator per event row: S0 - (m / d) * S0 over the tied events
     denom = s0[s.dead_bin] - s.frac * d0[s.dead_bin]
     inv, f = 1.0 / denom, s.frac
@@ -117,12 +138,15 @@ def _derivatives(beta: np.ndarray, s: _Stratum) -> tuple[float, np.ndarray, np.n
 
     g, h = per_bin(inv), per_bin(f * inv)                          # sum 1/den, sum f/den
     a, b, c = per_bin(inv ** 2), per_bin(f * inv ** 2), per_bin(f * f * inv ** 2)
-    score = x[s.dead].sum(axis=0) - s1.T @ g + d1.T @ h
+    score = s.dead_x - s1.T @ g + d1.T @ h
     # second moments: sum over bins of g_b * S2_b - h_b * S2(events)_b, row by row
     cum_g = np.concatenate(([0.0], np.cumsum(g)))
-    weight = risk * (cum_g[s.hi] - cum_g[s.lo])
-    np.subtract.at(weight, s.dead, dead_r * h[s.dead_bin])
-    info = x.T @ (weight[:, None] * x)
+    weight = np.take(cum_g, s.hi, out=s.work_weight)
+    if s.entry:  # else every lo is 0, and cum_g[0] is 0
+        weight -= cum_g[s.lo]
+    weight *= risk
+    weight[s.dead] -= dead_r * h[s.dead_bin]                       # event rows distinct
+    info = x.T @ np.multiply(weight[:, None], x, out=s.work_wx)
     info -= s1.T @ (a[:, None] * s1) + d1.T @ (c[:, None] * d1)
     cross = s1.T @ (b[:, None] * d1)
     info += cross + cross.T
@@ -203,8 +227,9 @@ def fit_efron(
     ``d`` tied events at a time removes ``m / d`` of the tied events' risk from the
     denominator) or Breslow's. Risk sets are counting-process sets: a row is at risk at
     event time ``t`` when ``start < t <= stop``, as R ``Surv(start, stop, event)``. Each
-    Newton step costs two ``bincount`` passes per column, one ``O(n p^2)`` cross-product
-    and ``O(events)`` work; there is no loop over event times. Covariates are centred
+    Newton step costs two ``bincount`` passes per column (each column contiguous), one
+    ``O(n p^2)`` cross-product and ``O(events)`` work, written into work arrays made
+    once per fit; there is no loop over event times. Covariates are centred
     (which leaves every estimate unchanged). Newton-Raphson with step halving when the
     likelihood decreases, as R ``coxph``. No robust variance, weights or offsets.
     Checked against R ``survival::coxph`` (Rossi, Stanford heart transplant start-stop,
