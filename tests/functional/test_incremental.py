@@ -76,8 +76,8 @@ def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_r
     plan and cache as a build's runs), without the book: what they assert is which
     runs execute and what they write, and the book after runs that executed is built
     by this test's code edit and by the PostgreSQL and Spark builds (tests/engines),
-    each a whole-edition rerun on changed data (each data step's book cost about
-    12 s of CPU, wave 52)."""
+    each a whole-edition rerun on changed data (wave 52: the test took 88.0 s of CPU
+    with the two books, 54.4 s without, measured side by side)."""
     root = tmp_path / "project"
     shutil.copytree(small_build["root"], root, symlinks=True)
     first = small_build["summary"]
