@@ -369,8 +369,8 @@ def test_run_edited_report_module_reruns_only_the_notebook_using_it(
     as the cause; every other run is reused. Run as ``lifetools run --edition`` runs
     the edition: the plan and the cache are a build's (``plan_runs``,
     ``execute_runs``), without the book and the current edition's PDFs that
-    ``lifetools build`` made after it until wave 52 (on the one-edition 3,000-person
-    project the build took 29.2 s of CPU, the run 10.9 s): a build's
+    ``lifetools build`` made after it until wave 52 (on the two-edition
+    12,000-person project the build took 29.3 s of CPU, the run 10.4 s): a build's
     book after a run that executed is built by the republish and incremental
     tests, and which editions a build runs by the republish test."""
     before = run_outputs(project_copy_built, "2024-25")
