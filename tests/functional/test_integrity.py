@@ -362,12 +362,22 @@ def run_outputs(root: Path, edition: str) -> dict[str, str]:
             if p.is_file() and (p.name == "notebook.ipynb" or "files" in p.parts)}
 
 
-def test_build_edited_report_module_reruns_only_the_notebook_using_it(
+def test_run_edited_report_module_reruns_only_the_notebook_using_it(
         project_copy_built, tmp_path):
+    """An edit of one report module's source (in a copy of the package the command
+    imports) reruns the current edition's one notebook that uses it, naming the module
+    as the cause; every other run is reused. Run as ``lifetools run --edition`` runs
+    the edition: the plan and the cache are a build's (``plan_runs``,
+    ``execute_runs``), without the book and the current edition's PDFs that
+    ``lifetools build`` made after it until wave 52 (on the two-edition
+    12,000-person project the build took 29.3 s of CPU, the run 10.4 s): a build's
+    book after a run that executed is built by the republish and incremental
+    tests, and which editions a build runs by the republish test."""
     before = run_outputs(project_copy_built, "2024-25")
     env = {**edited_source(tmp_path, "reports/reach.py"),
            "LIFETOOLS_PROJECT_ROOT": str(project_copy_built)}
-    done = subprocess.run([sys.executable, "-m", "lifetools", "-v", "build", "-j", "2"],
+    done = subprocess.run([sys.executable, "-m", "lifetools", "-v", "run", "--edition",
+                           "2024-25", "-j", "2"],
                           env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     ran = [line.split()[:2] for line in done.stderr.splitlines()
