@@ -1,8 +1,8 @@
 """Benchmark lifetools at several synthetic sizes; write benchmarks/results/latest.*.
 
 Measures generation, validation, loading, cohort building, every model fit the
-reports use, the full series build (cold and no-op) and peak memory, each step in its
-own child process. Speed claims are ratios measured side by side in the same run:
+reports use, each report's analysis (by CPU, once per size: ``--reports``), the full
+series build (cold and no-op) and peak memory, each step in its own child process. Speed claims are ratios measured side by side in the same run:
 each Cox fit against R ``survival::coxph`` on the same data (when ``Rscript`` is
 installed), the cold build against the pure compute floor, the no-op rebuild against
 the cold build. Timings are medians of ``--repeats`` runs.
@@ -31,7 +31,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_build import copy_project  # noqa: E402
-from steps import r_version  # noqa: E402
+from steps import REPORTS, r_version  # noqa: E402
 
 LARGE = 1_000_000  # sizes from here use --large-repeats
 TARGETS = {"build": {150_000: 1.2, 30_000: 1.5}, "noop": 0.01, "cox": 1.0,
@@ -200,7 +200,30 @@ def measure_size(size: int, args, work: Path, rows_out: list[dict]) -> Path:
     rows_out += cox_rows(size, result.get("cox", []), "Cox vs R")
     if "error" in result:
         rows_out.append(row("fits", size, result))
+    measure_reports(size, data, args, rows_out)
     return data
+
+
+def measure_reports(size: int, data: Path, args, rows_out: list[dict]) -> None:
+    """Each report's analysis of ``--reports`` in its own child, by CPU (one run)."""
+    tag = f"[{size:,} people]"
+    for name in args.reports:
+        boot = args.crisis_boot if name == "analyse_crisis_risk" else None
+        log(f"{tag} report {name}" + (f" (n_boot {boot})" if boot else ""))
+        result = child("report", args.threads, data_dir=str(data), name=name,
+                       n_boot=boot)
+        rows_out.append(row(report_step(name, boot), size, result,
+                            note=f"CPU seconds of the analysis, 2024-25, the load not "
+                                 f"included (wall {result.get('wall')} s); peak of its "
+                                 "child, loaded tables included"))
+
+
+def report_step(name: str, n_boot: int | None = None) -> str:
+    """A report's step name; the crisis report's names its bootstrap samples when they
+    are not analyses.yml's 200 (so that exponents never mix two numbers)."""
+    boot = f", n_boot {n_boot}" if name == "analyse_crisis_risk" and n_boot not in (
+        None, 200) else ""
+    return f"report: {name} (CPU{boot})"
 
 
 def measure_build(size: int, data: Path, args, work: Path, rows_out: list[dict],
@@ -437,6 +460,20 @@ def parse_sizes(text: str) -> list[int]:
     return [int(x.replace("_", "")) for x in text.split(",") if x.strip()]
 
 
+def parse_reports(text: str) -> list[str]:
+    """``--reports``: 'all', 'none' or comma-separated names of ``steps.REPORTS``."""
+    if text.strip() == "none":
+        return []
+    if text.strip() == "all":
+        return list(REPORTS)
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    unknown = [x for x in names if x not in REPORTS]
+    if unknown:
+        raise SystemExit(f"--reports: unknown {', '.join(unknown)} "
+                         f"(known: {', '.join(REPORTS)})")
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -460,12 +497,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads in every child, R included (default "
                              "%(default)s)")
+    parser.add_argument("--reports", default="all",
+                        help="report analyses measured at every size, each in its own "
+                             "child, by CPU: 'all' (default), 'none' or names such as "
+                             "analyse_crisis_risk,analyse_emergency_care")
+    parser.add_argument("--crisis-boot", type=int, default=None,
+                        help="bootstrap samples of the crisis report (default "
+                             "analyses.yml's 200; its step name says another number)")
     parser.add_argument("--seed", type=int, default=20250331)
     parser.add_argument("--out", type=Path, default=HERE / "results",
                         help="folder for latest.json and latest.md")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="scratch folder for data and builds (default: a temp dir)")
     args = parser.parse_args(argv)
+    args.reports = parse_reports(args.reports)
     sizes = parse_sizes(args.sizes)
     builds_at = (parse_sizes(args.build_sizes) if args.build_sizes is not None
                  else [sizes[len(sizes) // 2]] if sizes else [])
@@ -504,7 +549,9 @@ def main(argv: list[str] | None = None) -> int:
         "settings": (f"sizes {sizes}, build sizes {builds_at}, repeats {args.repeats} "
                      f"(sizes >= {LARGE:,}: {args.large_repeats}; builds: "
                      f"{args.build_repeats}), build jobs {args.jobs}, BLAS threads "
-                     f"{args.threads}, Cox scale rows {args.cox_rows:,}, seed {args.seed}"),
+                     f"{args.threads}, Cox scale rows {args.cox_rows:,}, seed {args.seed}, "
+                     f"reports {', '.join(args.reports) or 'none'} (crisis n_boot "
+                     f"{args.crisis_boot or 200})"),
         "targets": [], "builds": builds, "rows": rows, "not_measured": not_measured,
     }
     report["targets"] = judge(rows, builds, args)

@@ -632,6 +632,38 @@ def compute(data_dir: str, repeats: int) -> dict:
                       for k in runs[0][1]}}
 
 
+REPORTS = ("describe_population", "analyse_discharge", "analyse_rereferral",
+           "analyse_emergency_care", "analyse_wellbeing", "analyse_reach",
+           "analyse_crisis_risk")
+"""The reports' analyses, in the order of :func:`compute` (and of the series)."""
+
+
+def report(data_dir: str, name: str, n_boot: int | None = None) -> dict:
+    """One report's analysis of the last edition (2024-25) in this child, by CPU.
+
+    The data are loaded as :func:`compute` loads them (compact ids, unused columns left
+    out), then ``name`` is called once as :func:`compute` calls it (the crisis report
+    with analyses.yml's defaults, ``n_boot`` replacing its 200 when given).
+    ``seconds`` is the analysis' CPU (user + system of this process: every thread),
+    the load not included, so that growth exponents are of the report alone; ``wall``
+    its wall seconds; the child's ``peak_rss_mb`` includes the loaded tables.
+    """
+    import lifetools as lt
+
+    warnings.simplefilter("ignore")
+    ds = lt.load_dataset(Path(data_dir), compact_ids=True, skip_unused=True)
+    func = (lt.describe.describe_population if name == "describe_population"
+            else getattr(lt.reports, name))
+    extra = dict(CRISIS_DEFAULTS) if name == "analyse_crisis_risk" else {}
+    if n_boot is not None and extra:
+        extra["n_boot"] = n_boot
+    clock, cpu = time.perf_counter(), cpu_seconds()
+    func(ds, **PERIOD, **extra)
+    return {"seconds": [round(cpu_seconds() - cpu, 2)],
+            "wall": round(time.perf_counter() - clock, 2),
+            "n_boot": extra.get("n_boot")}
+
+
 def build(root: str, jobs: int, kernels: str = "warm", force: bool = False) -> dict:
     """``build_series`` in this child, on the project copy named by the environment.
 
@@ -691,7 +723,8 @@ def build(root: str, jobs: int, kernels: str = "warm", force: bool = False) -> d
 
 
 STEPS = {"generate": generate, "validate": validate, "load": load, "cohorts": cohorts,
-         "fits": fits, "cox_scaled": cox_scaled, "compute": compute, "build": build}
+         "fits": fits, "cox_scaled": cox_scaled, "compute": compute, "report": report,
+         "build": build}
 
 
 if __name__ == "__main__":

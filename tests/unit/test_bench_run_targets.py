@@ -93,3 +93,66 @@ def test_a_failed_build_is_judged_failed_and_the_report_still_made():
     assert len(failed) == 1
     assert verdicts([], [build(150_000, 1.1, 1.0)])[
         "cold build at 150,000 people <= 1.2x (data step + compute floor + book)"] is True
+
+
+def _measured(monkeypatch, reports, crisis_boot=None) -> tuple[list[dict], list[dict]]:
+    """``measure_size`` at 150,000 and 1,500,000 people with every child faked: the
+    report children's CPU 10x at the larger size, the crisis report's 10 ** 1.2 x."""
+    calls = []
+
+    def child(step, threads, **kwargs):
+        calls.append((step, kwargs))
+        if step == "report":
+            size = 1_500_000 if "1500000" in kwargs["data_dir"] else 150_000
+            grow = 10 ** 1.2 if kwargs["name"] == "analyse_crisis_risk" else 10.0
+            return {"seconds": [2.0 * (grow if size == 1_500_000 else 1.0)],
+                    "wall": 1.0, "peak_rss_mb": 100.0}
+        raise AssertionError(f"only the reports' children are run here, not {step}")
+
+    monkeypatch.setattr(run, "child", child)
+    args = SimpleNamespace(threads=1, reports=reports, crisis_boot=crisis_boot)
+    rows: list[dict] = []
+    for size in (150_000, 1_500_000):
+        run.measure_reports(size, Path(f"/tmp/data-{size}"), args, rows)
+    return rows, calls
+
+
+def test_each_report_measured_at_every_size_and_given_a_growth_exponent(monkeypatch):
+    """Issue 16 asks for no step above 1.05 between 150,000 and 1,500,000 people: the
+    reports' analyses (the crisis report's among them) are steps of the table."""
+    rows, calls = _measured(monkeypatch, ["analyse_emergency_care", "analyse_crisis_risk"])
+    exponents = {e["step"]: e["exponent"] for e in run.growth_exponents(rows)}
+    assert exponents == {"report: analyse_emergency_care (CPU)": 1.0,
+                         "report: analyse_crisis_risk (CPU)": 1.2}
+    assert [c[1]["name"] for c in calls if c[0] == "report"] == [
+        "analyse_emergency_care", "analyse_crisis_risk"] * 2
+    assert all(c[1]["n_boot"] is None for c in calls)
+    target = next(t for t in run.judge(rows, [], SimpleNamespace())
+                  if t["target"].startswith("no step's growth exponent"))
+    assert target["met"] is False
+    assert target["shortfall"] == "report: analyse_crisis_risk (CPU) 1.2"
+    assert {r["peak_rss_mb"] for r in rows} == {100.0}
+
+
+def test_crisis_bootstrap_samples_named_in_its_step_and_passed_to_its_child(monkeypatch):
+    rows, calls = _measured(monkeypatch, ["analyse_crisis_risk", "analyse_reach"],
+                            crisis_boot=20)
+    assert {r["step"] for r in rows} == {"report: analyse_crisis_risk (CPU, n_boot 20)",
+                                         "report: analyse_reach (CPU)"}
+    assert {c[1]["name"]: c[1]["n_boot"] for c in calls} == {
+        "analyse_crisis_risk": 20, "analyse_reach": None}
+    assert run.report_step("analyse_crisis_risk", 200) == "report: analyse_crisis_risk (CPU)"
+
+
+def test_reports_option():
+    assert run.parse_reports("none") == []
+    assert run.parse_reports("all")[-1] == "analyse_crisis_risk"
+    assert len(run.parse_reports("all")) == 7
+    assert run.parse_reports(" analyse_crisis_risk , analyse_reach") == [
+        "analyse_crisis_risk", "analyse_reach"]
+    try:
+        run.parse_reports("analyse_crisis")
+    except SystemExit as exc:
+        assert "unknown analyse_crisis" in str(exc)
+    else:
+        raise AssertionError("an unknown report was accepted")
