@@ -243,6 +243,22 @@ def write_typed_cache(data_dir: Path | str, typed_cache: os.PathLike | str, *,
     return entries
 
 
+def typed_cache_missing(data_dir: Path | str, typed_cache: os.PathLike | str, *,
+                        compact_ids: bool, skip_unused: bool) -> list[str]:
+    """The tables of the folder ``data_dir`` that have no entry in the typed cache
+    ``typed_cache`` under the key :func:`write_typed_cache` writes with these settings
+    (none read: each entry's place from the files' cached fingerprints). A build whose
+    data were validated before calls it: an entry gone since (a change of the key's
+    code or format, or the cache pruned) is written again rather than left to a kernel.
+    """
+    files = _table_files(Path(data_dir))
+    reader = _FolderReader(files, load_dictionary(), compact_ids, Path(typed_cache), {},
+                           skip_unused)
+    return [name for name in TABLES if name in files
+            and not entry_path(reader.on_disk, reader.disk_key, name,
+                               reader._wanted(name)).exists()]
+
+
 class _FolderReader:
     """Reads the typed tables of one :func:`load_dataset` call from a folder, each when
     first used (:class:`~lifetools.dataset.Deferred`): from the warm kernels' cache

@@ -277,10 +277,18 @@ page (pydata-sphinx-theme's handlers are debounced by 300 ms: whether a scrollab
 can take the keyboard focus, ``tabindex``, which ``scrollable-region-focusable`` reads; the
 contents' scroll spy)."""
 
-#: After a resize: the theme's debounced resize handlers run (:data:`THEME_RESIZE_MS`,
-#: and a frame), then every image the narrower layout chose (a figure's narrow rendering,
-#: a ``<picture>`` source) is loaded, so its ``currentSrc`` and box are the final ones.
+#: Before a resize: a promise of the window's next ``resize`` event, which the theme's
+#: debounced handlers are timed from (it fires at the next frame after the viewport
+#: changes, late on a busy machine).
+AWAIT_RESIZE = """() => { window.__lifetoolsResized = new Promise(r =>
+  addEventListener('resize', r, {once: true})); }"""
+
+#: After a resize: the ``resize`` event seen (:data:`AWAIT_RESIZE`), the theme's debounced
+#: resize handlers run (:data:`THEME_RESIZE_MS` after it, and a frame), then every image
+#: the narrower layout chose (a figure's narrow rendering, a ``<picture>`` source) is
+#: loaded, so its ``currentSrc`` and box are the final ones.
 RESIZED = """async ms => {
+  await window.__lifetoolsResized;
   await new Promise(r => setTimeout(r, ms));
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   await Promise.all([...document.images].filter(i => !i.complete).map(i =>
@@ -301,6 +309,8 @@ def show_width(page, width: int) -> None:
     schemes, as the page loaded at 320 px, and the same reflow and figure measures
     (13 pages: README, wave 52).
     """
+    assert page.viewport_size["width"] != width, f"{page.url} is already {width} px wide"
+    page.evaluate(AWAIT_RESIZE)
     page.set_viewport_size({"width": width, "height": 900})
     page.evaluate(RESIZED, THEME_RESIZE_MS * 4 // 3)
     shown = page.evaluate("() => document.documentElement.clientWidth")
@@ -857,6 +867,15 @@ def test_axe_violations_only_at_320_px_are_found_in_the_narrowed_page(browser):
     # else is shown is the first scheme's: image-alt's result cannot differ there)
     assert {"target-size", "image-alt"} <= found["320 light"], found
     assert "target-size" in found["320 dark"], found
+
+
+def test_theme_debounces_its_resize_handlers_by_at_most_the_awaited_time():
+    # show_width waits THEME_RESIZE_MS after the resize event: a theme whose handlers
+    # wait longer would be audited before they ran
+    source = (Path(pydata_sphinx_theme.__file__).parent / "assets" / "scripts"
+              / "pydata-sphinx-theme.js").read_text(encoding="utf-8")
+    waits = [int(ms) for ms in re.findall(r"debounce\(\w+,\s*(\d+)\)", source)]
+    assert waits and max(waits) <= THEME_RESIZE_MS, waits
 
 
 def test_narrowed_page_audited_after_the_themes_debounced_resize_handler(browser):

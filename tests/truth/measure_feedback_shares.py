@@ -33,9 +33,9 @@ def measure(people: int, seeds: range) -> pd.DataFrame:
     rows = []
     for seed in seeds:
         feedback = generate_dataset(people, seed).feedback
-        _, shares = _satisfaction(feedback)
         hits = {"access_easy": int((feedback["access_easy"] >= 4).sum()),
                 "recommend": int((feedback["fft_response"] <= 2).sum())}
+        _, shares = _satisfaction({"responses": len(feedback), **hits})
         for (name, truth), share in zip(TRUTH.items(), shares, strict=True):
             low, high = wilson_interval(hits[name], len(feedback))
             row = {"share": name, "responses": len(feedback),

@@ -16,13 +16,14 @@ people, generated in memory by ``lifetools.synthetic.generate_dataset``):
 - bias: the mean of ``log(estimate) - log(truth)`` is within 2.5 Monte Carlo standard
   errors of 0, ``|mean| < 2.5 * SD / sqrt(40)`` with SD the standard deviation of the
   40 log estimates. An unbiased estimator fails this with probability about 0.012.
-- the former design's bias, paired: on each seed ``d = log(former admissions estimate)
-  - log(the report's weighted admissions estimate)``, both on the same dataset and the
-  same users; the mean of the 40 ``d`` lies below ``-2.5 * SD(d) / sqrt(40)``. The
-  report's weighted design is held unbiased by the bias criterion, so a mean difference
-  beyond its Monte Carlo error is the former design's bias. A former design no more
-  biased than the report's is wrongly called biased with probability about 0.008
-  (one-sided; t with 39 degrees of freedom).
+- the former design's bias, paired: on each seed ``d = log(former weighted admissions
+  estimate) - log(the report's weighted admissions estimate)``, both on the same dataset
+  and the same users; the mean of the 40 ``d`` lies below ``-2.5 * SD(d) / sqrt(40)``:
+  the former design is biased towards benefit relative to the report's design (the bias
+  criterion above bounds the report's own bias only to its band, about 0.11 on the log
+  scale for admissions). A former design no more biased than the report's is wrongly
+  called biased with probability about 0.008 (one-sided; t with 39 degrees of
+  freedom).
 
 A biased design can pass the coverage criterion (its intervals are wide) and still fail
 the bias criterion: that is the point of asserting both. The design of the report
@@ -44,16 +45,20 @@ does not shrink with size while the band widens as ``1 / sqrt(people)``, by 1.29
 -4.3 (weighted) Monte Carlo standard errors (band 2.5); at 12,000 it was -4.2 and -3.1
 with the pool's former index-date draw, and -2.0 and -3.3 with the draw in person id
 order (issue 18; mean log bias -0.097 and -0.111): alone, the matched one passed the
-bias criterion, so the test had been a coin flip on the draw. Paired, the users' events
-cancel: with the report's weighted design, whose comparison group is the whole weighted
-pool and so the least noisy, the differences' standard deviation is 0.268 (matched)
-and 0.168 (weighted) against 0.301 and 0.215 for the former design alone, and the mean
-differences -0.170 and -0.184 are z = -4.0 and -6.9 (id-order draw, these seeds). Were
-those the true values, the test would miss the matched one's bias with probability
-about 0.07 and the weighted one's with about 0.00001 (non-central t). Paired with the
-report's matched design instead, the matched differences' standard deviation was 0.329,
-no smaller than either design alone (the two match different non-users; only the
-users' half cancels): z = -2.8. A seed costs about 2.86 s of CPU against 5.08 at
+bias criterion, so a test of it had been a coin flip on the draw. Paired with the
+report's weighted design (whose comparison group is the whole weighted pool, the least
+noisy), the users' events cancel: the differences' standard deviation is 0.168 for the
+former weighted design against 0.215 alone, and the mean difference -0.184 is z = -6.9
+on these seeds; at its unpaired bias alone (-0.111, the report's own +0.073 on these
+seeds set aside) z would be -4.2, and the test would miss it with probability about
+0.05 (non-central t). Only the weighted former design is asserted: the matched one's
+bias (-0.097) is not detectable with power at 40 datasets of 12,000 people. Paired
+with the report's weighted design its differences' standard deviation is 0.268, so
+with the report's design unbiased the expected z is -2.3 and the test would pass with
+probability about 0.4 only (its -4.0 on these seeds owes about 40% to the report's
++0.073); paired with the report's matched design the standard deviation was 0.329
+(the two match different non-users), z = -2.8. At 20,000 people it was -4.5 alone
+(``book/methods/propensity.md``). A seed costs about 2.86 s of CPU against 5.08 at
 20,000 (measured side by side under load). Seeds 1001-1040.
 
 All tests share one module fixture that computes every estimate once per seed; they
@@ -198,15 +203,15 @@ def paired_difference(estimates: pd.DataFrame, design: str) -> dict:
         rows = pick(estimates, scheme, "admissions", design)
         return np.log(rows.set_index("seed")["estimate"])
     difference = logs("outcome_matched", design) - logs("report", "weighted")
-    assert len(difference) == N_SEEDS and difference.notna().all()
+    assert len(difference) == N_SEEDS and np.isfinite(difference).all(), difference
     mc_error = float(difference.std(ddof=1)) / math.sqrt(N_SEEDS)
     mean = float(difference.mean())
     return {"mean_difference": mean, "band": Z_BIAS * mc_error, "z": mean / mc_error}
 
 
-@pytest.mark.parametrize("design", ["matched", "weighted"])
-def test_outcome_matched_design_fails_the_bias_criterion(estimates, design):
-    result = paired_difference(estimates, design)
-    # biased towards benefit against the report's weighted design, which the headline
-    # test holds unbiased, beyond 2.5 Monte Carlo standard errors of the difference
+def test_outcome_matched_design_is_biased_against_the_report_design(estimates):
+    result = paired_difference(estimates, "weighted")
+    # the former weighted design is biased towards benefit relative to the report's
+    # weighted design, beyond 2.5 Monte Carlo standard errors of the paired difference
+    # (the former matched design's smaller bias is not detectable at this size: above)
     assert result["mean_difference"] < -result["band"], result

@@ -388,11 +388,12 @@ def test_write_typed_cache_is_what_the_kernels_load(extract, tmp_path, monkeypat
 def test_build_validation_writes_the_typed_cache_and_a_failed_one_none(extract, tmp_path,
                                                                        monkeypatch):
     from lifetools.errors import DataValidationError
-    from lifetools.pipeline import layout
+    from lifetools.pipeline import build, layout
     from lifetools.pipeline.build import prepare_data
     from lifetools.pipeline.series import load_series
 
     monkeypatch.setattr(config, "build_dir", lambda: tmp_path / "build")
+    monkeypatch.delenv(ENV_TYPED_CACHE, raising=False)  # the build's own build/typed
     series = load_series()
     bad = tmp_path / "bad"
     shutil.copytree(extract, bad)
@@ -415,3 +416,13 @@ def test_build_validation_writes_the_typed_cache_and_a_failed_one_none(extract, 
     prepare_data(series, data_dir=extract)  # validated: nothing typed or written again
     assert sorted(typed) == sorted(present)
     assert {p: p.stat().st_mtime_ns for p in entries} == before
+    gone = entries[0]  # an entry gone since validation (a new key's code, a pruned
+    gone.unlink()      # cache): written again without validating again
+    validated = []
+    monkeypatch.setattr(build, "validate_directory",
+                        lambda *a, **k: validated.append(a) or pytest.fail("validated"))
+    prepare_data(series, data_dir=extract)
+    assert gone.exists() and not validated
+    assert len(typed) == len(present) + 1
+    assert {p: p.stat().st_mtime_ns for p in entries if p != gone} == {
+        p: t for p, t in before.items() if p != gone}

@@ -34,7 +34,12 @@ from lifetools.engines.server import server_fingerprint, validate_server
 from lifetools.engines.spark import served
 from lifetools.errors import DataValidationError, DisclosureError, ParameterError
 from lifetools.fingerprint import replace_text, table_columns
-from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file, write_typed_cache
+from lifetools.loading import (
+    DUCKDB_SUFFIXES,
+    is_duckdb_file,
+    typed_cache_missing,
+    write_typed_cache,
+)
 from lifetools.pipeline import (
     dependencies,
     integrity,
@@ -334,7 +339,7 @@ def fingerprinted(data: Path | engines.Source, *, tables: Any = None,
 ENGINE_RECORD_CODE = ("lifetools.engines.fingerprint", "lifetools.engines.connect",
                       "lifetools.engines.engine", "lifetools.engines.source",
                       "lifetools.engines.columns", "lifetools.duckdb_settings",
-                      "lifetools.folder_scan", "lifetools.dictionary")
+                      "lifetools.folder_scan", "lifetools.dictionary", "lifetools.dataset")
 """The modules whose source is part of a folder's engine record key: the checksum query
 and the registration of the folder's files as the engine's tables."""
 
@@ -411,8 +416,11 @@ def _validated(key: str, path: Path, shown: str, say: Progress, *,
 
     With ``typed`` (a folder) a validation that passes goes on to write the typed
     tables into the kernels' typed cache (:func:`kernels_typed_cache`, with the warm
-    kernels' settings :data:`~lifetools.pipeline.kernels.WARM_LOADS`), once, so that no
+    kernels' settings :data:`~lifetools.pipeline.kernels.WARM_LOADS`), so that no
     kernel types a table or builds the id list (issue 16); a failed one writes none.
+    Data validated before have the entries missing since written again
+    (:func:`~lifetools.loading.typed_cache_missing`: a change of the cache key's code
+    or format, a pruned cache).
 
     Raises
     ------
@@ -420,12 +428,15 @@ def _validated(key: str, path: Path, shown: str, say: Progress, *,
         If the data break any dictionary rule: nothing runs on invalid data.
     """
     marker = layout.validated_marker(key)
+    folder = kernels_typed_cache() if typed else None
     if not marker.exists() or not marker.read_text().strip():
         say(f"validating {shown}")
         _record_validation(marker, validate_directory(path, sql_cache=layout.sql_cache()))
-        folder = kernels_typed_cache() if typed else None
         if folder is not None:
             write_typed_cache(path, folder, **WARM_LOADS)
+    elif folder is not None and typed_cache_missing(path, folder, **WARM_LOADS):
+        say(f"typing {shown} for the notebooks")  # validated before, entries gone since
+        write_typed_cache(path, folder, **WARM_LOADS)
     return json.loads(marker.read_text())["empty_columns"]
 
 
