@@ -425,48 +425,46 @@ THEME_CSS = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphin
              / "static" / "styles" / "pydata-sphinx-theme.css")
 
 
-def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, browser):
+@pytest.mark.parametrize("width", [DESKTOP_PX, NARROW_PX])
+def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, browser,
+                                                                width):
     """The site's purged theme stylesheet (``pipeline.weight.purge_stylesheet``) draws
-    the pages pixel for pixel as the theme's own, in both schemes at 1280 and 320 px:
-    the landing page, a report, a data dictionary page and the methods page (within
-    :data:`MAX_CHANGED`; the search field masked: its border's anti-aliasing differs
-    from load to load whichever stylesheet is used). Each page is loaded once with each
-    stylesheet, at 1280 px, and drawn in each scheme (:func:`show_scheme`), then narrowed
-    (:func:`show_width`) and drawn in each again, as the audit shows it (until wave 52
-    it was loaded again for each width and scheme: 32 loads, now 8)."""
+    the pages pixel for pixel as the theme's own, in both schemes: the landing page, a
+    report, a data dictionary page and the methods page (within :data:`MAX_CHANGED`;
+    the search field masked: its border's anti-aliasing differs from load to load
+    whichever stylesheet is used). Each page is loaded afresh in each scheme and width:
+    drawn after a switch of scheme in a loaded page (wave 52's try, 8 loads instead of
+    32), a report page's dark draw differed by 27% of its pixels between the two
+    stylesheets once in CI, a draw not yet settled."""
     own = THEME_CSS.read_bytes()
     assert (site / "_static" / "styles" / THEME_CSS.name).read_bytes() != own
     names = ["index.html", report_page(site), "data/referrals.html", "methods/index.html"]
-    different, served_own, shots = [], [], {}
-    for stylesheet in ("purged", "own"):
-        context = _new_context(browser, color_scheme="light",
-                               viewport={"width": DESKTOP_PX, "height": 900})
-        if stylesheet == "own":
-            def serve_own(route):
-                served_own.append(route.request.url)
-                route.fulfill(body=own, content_type="text/css")
-            context.route(f"**/{THEME_CSS.name}*", serve_own)
-        page = context.new_page()
+    different, served_own = [], []
+    for scheme in ("light", "dark"):
+        shots = {}
+        for stylesheet in ("purged", "own"):
+            context = _new_context(browser, color_scheme=scheme,
+                                   viewport={"width": width, "height": 900})
+            if stylesheet == "own":
+                def serve_own(route):
+                    served_own.append(route.request.url)
+                    route.fulfill(body=own, content_type="text/css")
+                context.route(f"**/{THEME_CSS.name}*", serve_own)
+            page = context.new_page()
+            for name in names:
+                page.goto(f"{server}/{name}", wait_until="load")
+                page.wait_for_function(
+                    f"document.documentElement.dataset.theme === '{scheme}'")
+                shots[stylesheet, name] = page.screenshot(
+                    full_page=True, animations="disabled",
+                    mask=[page.locator(".search-button-field")])
+            context.close()
         for name in names:
-            page.set_viewport_size({"width": DESKTOP_PX, "height": 900})
-            page.goto(f"{server}/{name}", wait_until="load")
-            for width in AUDITED_WIDTHS:
-                if width != DESKTOP_PX:
-                    show_width(page, width)
-                for scheme in ("light", "dark"):
-                    show_scheme(page, scheme)
-                    shots[stylesheet, name, width, scheme] = page.screenshot(
-                        full_page=True, animations="disabled",
-                        mask=[page.locator(".search-button-field")])
-        context.close()
-    for name, width, scheme in {key[1:] for key in shots}:
-        changed = pixels_changed(shots["purged", name, width, scheme],
-                                 shots["own", name, width, scheme])
-        if changed > MAX_CHANGED:
-            different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
-    assert len(shots) == 2 * len(names) * len(AUDITED_WIDTHS) * 2
-    assert len(served_own) >= len(names)  # the own stylesheet was drawn with
-    assert not different, sorted(different)
+            changed = pixels_changed(shots["purged", name], shots["own", name])
+            if changed > MAX_CHANGED:
+                different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
+    assert len(served_own) >= len(names) * 2  # the own stylesheet was drawn with
+    assert not different, different
 
 
 MAX_CHANGED = 0.0005
